@@ -1,0 +1,116 @@
+"""The ``okr-scenarios`` command line.
+
+Exit codes: 0 success; 2 the input is wrong (one clear message, no traceback); 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from . import __version__
+from .errors import OkrScenariosError, PlanWarning
+from .loader import load_plan
+from .model import Plan
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+TEMPLATE_FILES = ("plan.yaml", "scenarios.yaml", "actuals.csv")
+
+
+class InputError(OkrScenariosError):
+    """Raised by a command for a wrong argument that argparse cannot see (exit code 2)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PlanWarning)
+            code = args.run(args)
+        for w in caught:
+            print(f"warning: {w.message}", file=sys.stderr)
+        return code
+    except OkrScenariosError as exc:  # wrong input: one message, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="okr-scenarios",
+        description="Stress-test a marketing team's OKRs under budget, platform and demand "
+                    "scenarios.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a plan folder and summarise it",
+                       description="Load and check plan.yaml, scenarios.yaml and actuals.csv; "
+                                   "print a short summary, or every problem found.")
+    p.add_argument("plan_dir", metavar="PLAN_DIR", type=Path)
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("init", help="write a commented template plan to start from",
+                       description="Write a commented template plan (plan.yaml, scenarios.yaml, "
+                                   "actuals.csv) into DIR; refuses to overwrite a plan.")
+    p.add_argument("dir", metavar="DIR", type=Path)
+    p.set_defaults(run=cmd_init)
+    return parser
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    plan = load_plan(args.plan_dir)
+    print(summary(plan))
+    return EXIT_OK
+
+
+def summary(plan: Plan) -> str:
+    krs = plan.key_results
+    leading = sum(kr.indicator == "leading" for kr in krs)
+    channels = {i.channel for i in plan.initiatives} - {None}
+    lines = [
+        f"{plan.name}, {plan.quarter}: {plan.weeks} weeks from {plan.start:%Y-%m-%d}",
+        f"  objectives:   {len(plan.objectives)}",
+        f"  key results:  {len(krs)} ({leading} leading, {len(krs) - leading} lagging)",
+        f"  initiatives:  {len(plan.initiatives)} in {len(channels)} channels",
+        f"  total budget: {plan.currency} {plan.total_budget:,.0f}",
+        f"  scenarios:    {len(plan.scenarios)} ({', '.join(s.id for s in plan.scenarios)})",
+    ]
+    if plan.actuals:
+        last = max(a.week for a in plan.actuals)
+        lines.append(f"  check-ins:    {len(plan.actuals)} rows up to week {last}")
+    lines.append("The plan is valid.")
+    return "\n".join(lines)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    target: Path = args.dir
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{target} is a file; give a folder for the new plan")
+    existing = [name for name in TEMPLATE_FILES if (target / name).exists()]
+    if existing:
+        raise InputError(f"{target} already holds a plan ({', '.join(existing)}); "
+                         "choose another folder or remove those files first")
+    target.mkdir(parents=True, exist_ok=True)
+    templates = resources.files("okr_scenarios") / "templates"
+    with tempfile.TemporaryDirectory(dir=target) as tmp:
+        for name in TEMPLATE_FILES:
+            (Path(tmp) / name).write_text((templates / name).read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+        for name in TEMPLATE_FILES:
+            shutil.move(Path(tmp) / name, target / name)
+    print(f"Wrote a template plan to {target}/ ({', '.join(TEMPLATE_FILES)}).")
+    print(f"Edit it, then run: okr-scenarios validate {target}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
