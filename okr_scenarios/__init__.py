@@ -12,6 +12,7 @@ from .errors import (
 )
 from .loader import load_plan
 from .model import Plan
+from .simulation import DEFAULT_DRAWS, DEFAULT_SEED, Simulation, simulate
 
 try:
     __version__ = version("okr-scenarios")
@@ -19,6 +20,10 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "DEFAULT_DRAWS",
+    "DEFAULT_SEED",
+    "Simulation",
+    "simulate",
     "OkrScenariosError",
     "Plan",
     "PlanError",
