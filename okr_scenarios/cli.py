@@ -16,8 +16,11 @@ from pathlib import Path
 
 from . import __version__
 from .errors import OkrScenariosError, PlanWarning
+from .formatting import ProgressBar, kr_table, objective_table
 from .loader import load_plan
 from .model import Plan
+from .sampling import METHODS
+from .simulation import DEFAULT_DRAWS, DEFAULT_SEED, simulate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 TEMPLATE_FILES = ("plan.yaml", "scenarios.yaml", "actuals.csv")
@@ -58,6 +61,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan_dir", metavar="PLAN_DIR", type=Path)
     p.set_defaults(run=cmd_validate)
 
+    p = sub.add_parser("simulate", help="simulate the KRs under each scenario",
+                       description="Monte Carlo outlook of every KR (or objective) under each "
+                                   "scenario; every probability with its standard error.")
+    p.add_argument("plan_dir", metavar="PLAN_DIR", type=Path)
+    p.add_argument("--scenario", action="append", metavar="ID", dest="scenarios",
+                   help="scenario id to run (repeat for several; default all)")
+    p.add_argument("--draws", type=_positive_int, default=DEFAULT_DRAWS, metavar="N",
+                   help=f"Monte Carlo draws (default {DEFAULT_DRAWS:,})")
+    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="S",
+                   help=f"random seed; the same seed gives the same numbers (default "
+                        f"{DEFAULT_SEED})")
+    p.add_argument("--method", choices=METHODS, default="random",
+                   help="sampling of the uncertain inputs (default random)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="output format (default table)")
+    p.add_argument("--level", choices=("krs", "objectives"), default="krs",
+                   help="one row per scenario x KR, or per scenario x objective (default krs)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar on stderr (default: when stderr is a terminal)")
+    p.set_defaults(run=cmd_simulate)
+
     p = sub.add_parser("init", help="write a commented template plan to start from",
                        description="Write a commented template plan (plan.yaml, scenarios.yaml, "
                                    "actuals.csv) into DIR; refuses to overwrite a plan.")
@@ -70,6 +94,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan_dir)
     print(summary(plan))
     return EXIT_OK
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    plan = load_plan(args.plan_dir)
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    run = simulate(plan, draws=args.draws, seed=args.seed, scenarios=args.scenarios,
+                   method=args.method, weekly=False,
+                   progress=ProgressBar("simulating") if show else None)
+    table = run.outlook() if args.level == "krs" else run.objectives()
+    if args.format == "csv":
+        sys.stdout.write(table.to_csv(index=False))
+    elif args.format == "json":
+        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+    else:
+        print(f"{plan.name}, {plan.quarter}: {run.draws:,} draws, seed {run.seed}")
+        print(kr_table(table) if args.level == "krs" else objective_table(table))
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
 
 
 def summary(plan: Plan) -> str:
