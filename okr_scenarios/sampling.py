@@ -29,6 +29,9 @@ Z90 = float(ndtri(0.9))
 METHODS = ("random", "sobol")
 Method = Literal["random", "sobol"]
 _EPS = 2.0**-53
+#: Below this coefficient of variation the noise is exactly 1 (a gamma with shape 1/cv**2
+#: would overflow; the difference is far below any reported digit).
+MIN_CV = 1e-6
 
 
 def resolve_seed(seed: int | np.random.Generator | np.random.SeedSequence | None) -> int:
@@ -117,9 +120,9 @@ class Streams:
     def gamma_noise(self, name: str, cv: float, start: int, stop: int, weeks: int) -> np.ndarray:
         """Multiplicative noise with mean 1 and coefficient of variation ``cv``, (draws, weeks).
 
-        A gamma with shape ``1/cv**2`` and scale ``cv**2``; ``cv == 0`` gives exactly 1.
+        A gamma with shape ``1/cv**2`` and scale ``cv**2``; ``cv < MIN_CV`` gives exactly 1.
         """
-        if cv == 0:
+        if cv < MIN_CV:
             return np.ones((stop - start, weeks))
         shape, scale = 1.0 / cv**2, cv**2
         return np.concatenate([self._generator(name, b).gamma(shape, scale, size=(n, weeks))
