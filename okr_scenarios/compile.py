@@ -34,13 +34,13 @@ class ShockArrays:
     """One shock of a scenario in array form.
 
     ``mask`` selects initiatives (budget, shape (I,)), effects (platform, (E,)) or KRs
-    (demand, (K,)); ``size`` is the fixed spend factor ``1 + change`` (budget) or the
-    named estimate of the multiplier (platform, demand).
+    (demand, (K,)); ``size`` is the multiplier: the spend factor ``1 + change`` (budget,
+    known), the efficiency (platform) or the demand multiplier.
     """
 
     kind: str
     mask: np.ndarray
-    size: float | Estimate
+    size: Estimate
     onset: Onset
     probability: float
     name: str
@@ -48,10 +48,20 @@ class ShockArrays:
 
 @dataclass(frozen=True)
 class CompiledScenario:
+    """A scenario's shocks, and which KRs (K,) they reach.
+
+    ``lifts_changed``: KRs fed by an initiative whose spend (or dependency) a budget shock
+    changes; ``mean_changed``: those plus KRs hit by platform or demand shocks;
+    ``affected``: those plus every KR derived from them. Other KRs equal the plan's.
+    """
+
     id: str
     budget: tuple[ShockArrays, ...]
     platform: tuple[ShockArrays, ...]
     demand: tuple[ShockArrays, ...]
+    lifts_changed: np.ndarray
+    mean_changed: np.ndarray
+    affected: np.ndarray
 
     def uniform_names(self) -> list[str]:
         names = []
@@ -60,8 +70,8 @@ class CompiledScenario:
                 names.append(f"{shock.name}:occurs")
             if shock.onset.first < shock.onset.last:
                 names.append(f"{shock.name}:onset")
-            if isinstance(shock.size, Estimate) and not shock.size.is_known:
-                names.append(f"{shock.name}:size")
+            if not shock.size.is_known:
+                names.append(f"{shock.name}:size")  # a normal score (Sobol: its uniform)
         return names
 
 
@@ -126,6 +136,9 @@ class CompiledPlan:
         self.links = [Link(kr_at[kr.id], kr_at[link.kr], link.lag_weeks, link.rate,
                            f"kr:{kr.id}:rate:{link.kr}")
                       for kr in krs for link in kr.derived_from]
+        self.links_into = [[(n, link) for n, link in enumerate(self.links) if link.k == k]
+                           for k in range(len(krs))]
+        self.kr_effects = [np.flatnonzero(self.effect_kr == k) for k in range(len(krs))]
         self.pre_level = self._pre_quarter_levels()
 
     # -- uncertain inputs -------------------------------------------------------------
@@ -150,9 +163,8 @@ class CompiledPlan:
         for e in np.flatnonzero(running):
             pre[self.effect_kr[e]] += self.lift[e].expected
         for k in self.order:
-            for link in self.links:
-                if link.k == k:
-                    pre[k] += link.rate.expected * pre[link.j]
+            for _, link in self.links_into[k]:
+                pre[k] += link.rate.expected * pre[link.j]
         return pre
 
     # -- response of every effect to a spend path ----------------------------------------
@@ -206,13 +218,31 @@ class CompiledPlan:
             ini_mask = np.isin(np.arange(len(self.initiative_ids)),
                                [at_ini[i] for i in shock.targets])
             if isinstance(shock, BudgetShock):
-                budget.append(ShockArrays("budget", ini_mask, 1 + shock.change, shock.onset,
-                                          shock.probability, name))
+                budget.append(ShockArrays("budget", ini_mask, Estimate.known(1 + shock.change),
+                                          shock.onset, shock.probability, name))
             else:
                 platform.append(ShockArrays("platform", ini_mask[self.effect_initiative],
                                             shock.efficiency, shock.onset, shock.probability,
                                             name))
-        return CompiledScenario(scenario.id, tuple(budget), tuple(platform), tuple(demand))
+        spend_hit = np.logical_or.reduce([b.mask for b in budget], initial=False,
+                                         axis=0) if budget else np.zeros(len(at_ini), bool)
+        spend_hit = spend_hit | (self.depends.astype(int) @ spend_hit.astype(int) > 0)
+        lifts_changed = self._krs_of_effects(spend_hit[self.effect_initiative])
+        mean_changed = lifts_changed.copy()
+        for shock in platform:
+            mean_changed |= self._krs_of_effects(shock.mask)
+        for shock in demand:
+            mean_changed |= shock.mask
+        affected = mean_changed.copy()
+        for k in self.order:
+            affected[k] |= any(affected[link.j] for _, link in self.links_into[k])
+        return CompiledScenario(scenario.id, tuple(budget), tuple(platform), tuple(demand),
+                                lifts_changed, mean_changed, affected)
+
+    def _krs_of_effects(self, effect_mask: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.kr_ids), dtype=bool)
+        out[self.effect_kr[effect_mask]] = True
+        return out
 
 
 def _half_saturation(effect, x0: float) -> float:

@@ -65,14 +65,26 @@ def split_normal_ppf(u: np.ndarray, estimate: Estimate) -> np.ndarray:
     above it ``high`` at the 90th, so all three quantiles are matched exactly. When
     ``low > 0`` the split normal is on the log scale (the quantity stays positive).
     """
-    if estimate.is_known:
-        return np.full(np.shape(u), estimate.expected)
-    low, mid, high = estimate.low, estimate.expected, estimate.high
-    if estimate.log_scale:
-        low, mid, high = np.log(low), np.log(mid), np.log(high)
-    z = ndtri(u)
+    return split_normal_from_z(ndtri(u), estimate)
+
+
+def split_normal_from_z(z: np.ndarray, estimate: Estimate) -> np.ndarray:
+    """The split normal at standard normal scores ``z`` (``z = Phi^-1(u)``)."""
+    return split_normal_columns(np.asarray(z)[None], [estimate])[0]
+
+
+def split_normal_columns(z: np.ndarray, estimates: Sequence[Estimate]) -> np.ndarray:
+    """`split_normal_from_z` for many estimates at once: row ``i`` of ``z`` (m, n) by
+    ``estimates[i]``, in one vectorised pass."""
+    low, mid, high = (np.array([getattr(e, f) for e in estimates], dtype=float)[:, None]
+                      for f in ("low", "expected", "high"))
+    log = (low > 0)[:, 0]
+    for a in (low, mid, high):
+        a[log] = np.log(a[log])
     x = mid + z * np.where(z < 0, (mid - low) / Z90, (high - mid) / Z90)
-    return np.exp(x) if estimate.log_scale else x
+    if log.any():
+        x[log] = np.exp(x[log])
+    return x
 
 
 class Streams:
@@ -99,7 +111,7 @@ class Streams:
 
     def _generator(self, name: str, block: int) -> np.random.Generator:
         seq = np.random.SeedSequence(self.seed, spawn_key=(*stream_key(name), block))
-        return np.random.Generator(np.random.PCG64(seq))
+        return np.random.Generator(np.random.SFC64(seq))
 
     def _blocks(self, start: int, stop: int):
         """(block index, count) pairs covering draws ``start..stop`` (start on a block edge)."""
@@ -107,6 +119,16 @@ class Streams:
             raise ValueError("draw ranges must start on a block boundary")
         for first in range(start, stop, BLOCK):
             yield first // BLOCK, min(BLOCK, stop - first)
+
+    def normal(self, name: str, start: int, stop: int) -> np.ndarray:
+        """Standard normal scores, shape ``(stop - start,)``.
+
+        Pseudo-random normals directly, or ``Phi^-1`` of the Sobol uniforms for a Sobol input.
+        """
+        if self.method == "sobol" and name in self._sobol_dims:
+            return ndtri(self.uniform(name, start, stop))
+        return np.concatenate([self._generator(name, b).standard_normal(n)
+                               for b, n in self._blocks(start, stop)])
 
     def uniform(self, name: str, start: int, stop: int) -> np.ndarray:
         """Uniforms in the open interval (0, 1), shape ``(stop - start,)``."""

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import outlook
 from .compile import CompiledPlan
-from .engine import draw_plan_inputs, quarter_values, scores, simulate_weekly
+from .engine import draw_plan_inputs, plan_paths, quarter_values, scores, simulate_weekly
 from .errors import SimulationError
 from .model import Plan
 from .sampling import BLOCK, Method, Streams, resolve_seed
@@ -27,21 +27,26 @@ Progress = Callable[[int, int], None]
 class Simulation:
     """Results of one run: every scenario on the same random draws.
 
-    Attributes
-    ----------
-    quarter : (scenarios, draws, krs)
-        Quarter value ``V`` of each KR.
-    weekly : (scenarios, draws, weeks, krs) or None
-        Weekly values ``v_k(t)``; None when the run was asked not to keep them.
+    Values are stored KR-major: quarter values as (scenarios, krs, draws); weekly values
+    once for the plan without shocks, (krs, weeks, draws), and per scenario only for the KRs
+    its shocks reach. The accessors return arrays in the order ``[draw, (week,) KR]``.
     """
 
     def __init__(self, plan: Plan, scenario_ids: Sequence[str], compiled: CompiledPlan,
-                 quarter: np.ndarray, weekly: np.ndarray | None, seed: int, method: str):
+                 quarter: np.ndarray, plan_weekly: np.ndarray | None,
+                 scenario_weekly: list[np.ndarray] | None, affected: list[np.ndarray],
+                 seed: int, method: str):
         self.plan, self.compiled = plan, compiled
         self.scenario_ids = list(scenario_ids)
-        self.quarter, self.weekly = quarter, weekly
+        self._quarter = quarter
+        self._plan_weekly, self._scenario_weekly = plan_weekly, scenario_weekly
+        self._affected = affected
         self.seed, self.method = seed, method
-        self.draws = quarter.shape[1]
+        self.draws = quarter.shape[2]
+
+    @property
+    def has_weekly(self) -> bool:
+        return self._plan_weekly is not None
 
     def __repr__(self) -> str:
         return (f"<Simulation of {self.plan.name!r}: {len(self.scenario_ids)} scenarios, "
@@ -57,14 +62,18 @@ class Simulation:
 
     def weekly_values(self, scenario: str) -> np.ndarray:
         """Weekly values of one scenario, (draws, weeks, krs)."""
-        if self.weekly is None:
+        if self._plan_weekly is None:
             raise SimulationError("this run did not keep weekly values; simulate again "
                                   "with weekly=True (or fewer draws)")
-        return self.weekly[self._index(scenario)]
+        s = self._index(scenario)
+        out = self._plan_weekly.transpose(2, 1, 0).copy()
+        for i, k in enumerate(np.flatnonzero(self._affected[s])):
+            out[:, :, k] = self._scenario_weekly[s][i].T
+        return out
 
     def quarter_values(self, scenario: str) -> np.ndarray:
-        """Quarter value ``V`` of each KR in one scenario, (draws, krs)."""
-        return self.quarter[self._index(scenario)]
+        """Quarter value ``V`` of each KR in one scenario, (draws, krs) (a read-only view)."""
+        return _read_only(self._quarter[self._index(scenario)].T)
 
     def kr_scores(self, scenario: str) -> np.ndarray:
         """OKR score of each KR in one scenario, (draws, krs), in [0, 1]."""
@@ -90,6 +99,11 @@ class Simulation:
     def compare(self, reference: str = "baseline") -> pd.DataFrame:
         """Each scenario against ``reference``: difference in P(hit) and score, with SEs."""
         return outlook.compare(self, reference)
+
+
+def _read_only(view: np.ndarray) -> np.ndarray:
+    view.flags.writeable = False
+    return view
 
 
 def simulate(plan: Plan, *, draws: int = DEFAULT_DRAWS,
@@ -137,16 +151,24 @@ def simulate(plan: Plan, *, draws: int = DEFAULT_DRAWS,
     names = cp.uniform_names() + [n for cs in compiled for n in cs.uniform_names()]
     streams = Streams(entropy, method, names)
 
-    quarter = np.empty((len(ids), draws, n_krs))
-    weekly_out = np.empty((len(ids), draws, weeks, n_krs)) if weekly else None
+    quarter = np.empty((len(ids), n_krs, draws))
+    plan_weekly = np.empty((n_krs, weeks, draws)) if weekly else None
+    rows = [np.flatnonzero(cs.affected) for cs in compiled]
+    own = [np.empty((r.size, weeks, draws if weekly else min(BLOCK, draws))) for r in rows]
     for start in range(0, draws, BLOCK):
         stop = min(start + BLOCK, draws)
         inputs = draw_plan_inputs(cp, streams, start, stop)
+        plan_chunk = plan_paths(cp, inputs)
+        if plan_weekly is not None:
+            plan_weekly[:, :, start:stop] = plan_chunk.values
+        plan_quarter = quarter_values(cp, plan_chunk.values)
         for s, cs in enumerate(compiled):
-            values = simulate_weekly(cp, cs, inputs, streams, start, stop)
-            quarter[s, start:stop] = quarter_values(cp, values)
-            if weekly_out is not None:
-                weekly_out[s, start:stop] = values
+            quarter[s, :, start:stop] = plan_quarter
+            if rows[s].size:
+                out = own[s][:, :, start:stop] if weekly else own[s][:, :, :stop - start]
+                simulate_weekly(cp, cs, inputs, plan_chunk, streams, start, stop, out)
+                quarter[s, rows[s], start:stop] = quarter_values(cp, out, rows[s])
         if progress is not None:
             progress(stop, draws)
-    return Simulation(plan, ids, cp, quarter, weekly_out, entropy, method)
+    return Simulation(plan, ids, cp, quarter, plan_weekly, own if weekly else None,
+                      [cs.affected for cs in compiled], entropy, method)
