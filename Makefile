@@ -16,6 +16,7 @@ report: $(STAMP)
 	$(BIN)/okr-scenarios simulate $(PLAN)
 
 test: $(STAMP)
+	$(BIN)/ruff check okr_scenarios tests benchmarks
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
