@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from .errors import ScenarioError
+
 Measure = Literal["sum", "last", "mean"]
 Indicator = Literal["leading", "lagging"]
 Confidence = Literal["low", "medium", "high"]
@@ -281,8 +283,6 @@ class Plan:
         return _find(self.initiatives, initiative_id, "initiative")
 
     def scenario(self, scenario_id: str) -> Scenario:
-        from .errors import ScenarioError
-
         for s in self.scenarios:
             if s.id == scenario_id:
                 return s

@@ -102,6 +102,10 @@ def _objective(sec: Section) -> Objective | None:
     sec.check_fields(("id", "name", "key_results"), ("priority", "owner", "weight", "description"))
     obj_id, owner = sec.text("id"), sec.text("owner", None)
     krs = [_key_result(s, obj_id, owner) for s in sec.sections("key_results", required=True)]
+    weights = [kr.weight for kr in krs]
+    if krs and None not in weights and sum(weights) == 0:
+        sec.error("key_results", "every key result has weight 0; give at least one a weight "
+                                 "above 0 so the objective can be scored")
     return Objective(id=obj_id, name=sec.text("name"), key_results=tuple(krs),
                      priority=sec.text("priority", None), owner=owner,
                      weight=sec.number("weight", 1.0, minimum=0))

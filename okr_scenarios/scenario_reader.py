@@ -61,6 +61,8 @@ def _scenario(sec: Section, ctx: _Context) -> Scenario:
     sec.check_fields(("id", "name"), ("likelihood", "shocks", "description"))
     shocks = []
     for ssec in sec.sections("shocks"):
+        if not ssec.ok:
+            continue
         kind = ssec.raw("type")
         reader = SHOCK_TYPES.get(kind) if isinstance(kind, str) else None
         if reader is None:

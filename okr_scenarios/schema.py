@@ -93,8 +93,10 @@ class Section:
     # -- shape -------------------------------------------------------------------
     def check_fields(self, required: Sequence[str], optional: Sequence[str] = ()) -> bool:
         """Report unknown fields (with a suggestion) and missing required ones."""
+        if not self.ok:  # already reported: not a mapping
+            return False
         known = [*required, *optional]
-        good = self.ok
+        good = True
         for key in self.data:
             if key not in known:
                 self.error(key, f"unknown field '{key}'{did_you_mean(key, known)}; "

@@ -186,3 +186,14 @@ def test_budget_shock_selects_by_channel_and_team(tmp_path):
         {"cut": [{"type": "budget", "teams": ["Brand"], "change": -1.0}]})
     assert plan.scenario("cut").shocks[0].targets == ("J",)
     assert_allclose(weekly(plan, "cut"), [10] * 4)
+
+
+def test_platform_shock_can_select_an_effort_explicitly(tmp_path):
+    plan = tiny_plan(tmp_path, [kr("K")], [
+        initiative("I", 400, effect("K", 10)),
+        initiative("E", 0, effect("K", 4), channel="organic_social")],
+        {"algo": [{"type": "platform", "channels": ["organic_social"], "efficiency": 0.25}],
+         "all": [{"type": "platform", "efficiency": 0.5}]})
+    assert_allclose(weekly(plan, "algo"), [11] * 4)
+    assert plan.scenario("all").shocks[0].targets == ("I",)  # no selector: initiatives with spend
+    assert_allclose(weekly(plan, "all"), [9] * 4)

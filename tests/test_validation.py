@@ -90,6 +90,10 @@ CASES = [
      "plan.yaml", "objectives[0].key_results[0] (KR1): target", "equals start (1500)"),
     ("bad-choice", lambda p: kr(p).update(measure="total"), None, None,
      "plan.yaml", "key_results[0] (KR1): measure", "'total' is not allowed"),
+    ("zero-kr-weights", lambda p: [k.update(weight=0) for k in p["objectives"][0]["key_results"]],
+     None, None, "plan.yaml", "objectives[0] (O1): key_results", "every key result has weight 0"),
+    ("not-a-mapping", lambda p: p["initiatives"].append("I3"), None, None,
+     "plan.yaml", "initiatives[2]", "expected a mapping of fields, got 'I3' (text)"),
     ("approval-last-tier", lambda p: p["governance"]["approves_reallocation"].pop(), None, None,
      "plan.yaml", "approves_reallocation[1]: up_to", "the last tier must leave out up_to"),
     ("from-week-outside", None, lambda s: shock(s).update(from_week=20), None,
@@ -153,6 +157,13 @@ def test_error_names_file_place_and_expectation(tmp_path, plan_change, scen_chan
     assert place in text, text
     assert message in text, text
     assert re.search(rf"{re.escape(file)}, line \d+, ", text), text
+
+
+def test_a_non_mapping_is_reported_once(tmp_path):
+    scenarios = edited(BASE_SCENARIOS, lambda s: s["scenarios"][1].update(shocks=["cut it"]))
+    with pytest.raises(PlanError) as caught:
+        load_plan(write_plan(tmp_path, scenarios=scenarios))
+    assert len(caught.value.problems) == 1, str(caught.value)
 
 
 def test_base_fixture_is_valid(plan_dir):
