@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from okr_scenarios import PlanError, load_plan
+from okr_scenarios import PlanError, PlanWarning, load_plan
 from okr_scenarios.cli import main
 
 from .conftest import BASE_ACTUALS, BASE_PLAN, BASE_SCENARIOS, edited, write_plan
@@ -240,6 +240,7 @@ def test_stray_selector_name_warns_when_others_match(tmp_path):
 
 
 def test_plan_written_from_the_format_page_validates():
-    plan = load_plan(Path(__file__).parent / "data" / "plan_format_example")
+    with pytest.warns(PlanWarning, match="'paid_search' matches no initiative"):
+        plan = load_plan(Path(__file__).parent / "data" / "plan_format_example")
     assert plan.kr("KR1.2").derived_from[0].lag_weeks == 3
     assert plan.initiative("I1").effects[0].saturation == "medium"
