@@ -6,6 +6,7 @@ Exit codes: 0 success; 2 the input is wrong (one clear message, no traceback); 1
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -16,9 +17,10 @@ from pathlib import Path
 
 from . import __version__
 from .errors import OkrScenariosError, PlanWarning
-from .formatting import ProgressBar, kr_table, objective_table
+from .formatting import ProgressBar, StatusLine, kr_table, objective_table, reallocation_text
 from .loader import load_plan
 from .model import Plan
+from .reallocation import reallocate
 from .sampling import METHODS
 from .simulation import DEFAULT_DRAWS, DEFAULT_SEED, simulate
 
@@ -82,6 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show a progress bar on stderr (default: when stderr is a terminal)")
     p.set_defaults(run=cmd_simulate)
 
+    p = sub.add_parser("reallocate", help="find the budget moves that recover the most",
+                       description="Reallocate quarterly budgets across initiatives to maximise "
+                                   "the expected weighted objective score under a scenario, "
+                                   "within each initiative's min/max budget; prints the from -> "
+                                   "to table with approvers and the outlook before and after.")
+    p.add_argument("plan_dir", metavar="PLAN_DIR", type=Path)
+    p.add_argument("--scenario", required=True, metavar="ID", help="scenario to reallocate under")
+    p.add_argument("--budget", type=_amount, metavar="AMOUNT",
+                   help="total for the quarter (default: what the scenario leaves)")
+    p.add_argument("--from-week", type=_positive_int, default=1, metavar="W",
+                   help="week the moves take effect; money spent before it stays spent "
+                        "(default 1)")
+    p.add_argument("--draws", type=_positive_int, default=DEFAULT_DRAWS, metavar="N",
+                   help=f"common draws every allocation is scored on (default {DEFAULT_DRAWS:,})")
+    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="S",
+                   help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table (default); csv: the from -> to table; json: everything")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show the search's progress on stderr (default: when stderr is a "
+                        "terminal)")
+    p.set_defaults(run=cmd_reallocate)
+
     p = sub.add_parser("init", help="write a commented template plan to start from",
                        description="Write a commented template plan (plan.yaml, scenarios.yaml, "
                                    "actuals.csv) into DIR; refuses to overwrite a plan.")
@@ -111,6 +136,45 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"{plan.name}, {plan.quarter}: {run.draws:,} draws, seed {run.seed}")
         print(kr_table(table) if args.level == "krs" else objective_table(table))
     return EXIT_OK
+
+
+def cmd_reallocate(args: argparse.Namespace) -> int:
+    plan = load_plan(args.plan_dir)
+    plan.scenario(args.scenario)  # a clear error before any work
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    status = StatusLine("reallocating") if show else None
+    result = reallocate(plan, args.scenario, budget=args.budget, from_week=args.from_week,
+                        draws=args.draws, seed=args.seed, progress=status)
+    if status is not None:
+        status.done()
+    if args.format == "csv":
+        sys.stdout.write(result.moves.to_csv(index=False))
+    elif args.format == "json":
+        payload = {
+            "scenario": result.scenario, "from_week": result.from_week, "total": result.total,
+            "currency": result.currency, "score_before": result.score_before,
+            "score_before_se": result.score_before_se, "score_after": result.score_after,
+            "score_after_se": result.score_after_se, "gain": result.gain,
+            "gain_se": result.gain_se, "approver": result.approver,
+            "moves": json.loads(result.moves.to_json(orient="records")),
+            "key_results": json.loads(result.key_results.to_json(orient="records")),
+            "objectives": json.loads(result.objectives.to_json(orient="records")),
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        print(reallocation_text(result))
+    return EXIT_OK
+
+
+def _amount(text: str) -> float:
+    try:
+        value = float(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount such as 1500000, got '{text}'") \
+            from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
 
 
 def _positive_int(text: str) -> int:

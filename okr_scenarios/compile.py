@@ -47,11 +47,37 @@ class ShockArrays:
 
 
 @dataclass(frozen=True)
-class CompiledScenario:
-    """A scenario's shocks, and which KRs (K,) they reach.
+class SpendChange:
+    """Decisions laid over a scenario: a new spend path from a week, initiatives removed.
 
-    ``lifts_changed``: KRs fed by an initiative whose spend (or dependency) a budget shock
-    changes; ``mean_changed``: those plus KRs hit by platform or demand shocks;
+    From ``from_week`` on, the ``moved`` initiatives (I,) spend ``spend`` (T, I) instead of
+    what the scenario would have them spend; ``removed`` initiatives (I,) give no lift at
+    all and count as stopped from week 1 for those that depend on them.
+    """
+
+    from_week: int
+    spend: np.ndarray
+    moved: np.ndarray
+    removed: np.ndarray
+
+    def apply(self, spend: np.ndarray) -> np.ndarray:
+        out = spend.copy()
+        week = self.from_week - 1
+        out[week:, self.moved] = self.spend[week:, self.moved]
+        out[:, self.removed] = 0.0
+        return out
+
+    @property
+    def touched(self) -> np.ndarray:
+        return self.moved | self.removed
+
+
+@dataclass(frozen=True)
+class CompiledScenario:
+    """A scenario's shocks (and any decisions laid over it), and which KRs (K,) they reach.
+
+    ``lifts_changed``: KRs fed by an initiative whose spend (or dependency) a budget shock or
+    a decision changes; ``mean_changed``: those plus KRs hit by platform or demand shocks;
     ``affected``: those plus every KR derived from them. Other KRs equal the plan's.
     """
 
@@ -62,6 +88,7 @@ class CompiledScenario:
     lifts_changed: np.ndarray
     mean_changed: np.ndarray
     affected: np.ndarray
+    change: SpendChange | None = None
 
     def uniform_names(self) -> list[str]:
         names = []
@@ -168,7 +195,7 @@ class CompiledPlan:
         return pre
 
     # -- response of every effect to a spend path ----------------------------------------
-    def response(self, spend: np.ndarray) -> np.ndarray:
+    def response(self, spend: np.ndarray, removed: np.ndarray | None = None) -> np.ndarray:
         """Share of each effect's planned lift delivered each week, before platform and
         demand shocks: ``H(e(t - lag)) / H(x0)``, or for an effort with no budget its
         activity ``t - lag`` weeks ago; zero from the week a dependency is stopped.
@@ -176,6 +203,8 @@ class CompiledPlan:
         Parameters
         ----------
         spend : (weeks, initiatives)
+        removed : (initiatives,), optional
+            Initiatives taken out of the plan: no lift, and stopped from week 1.
 
         Returns
         -------
@@ -191,20 +220,41 @@ class CompiledPlan:
         active = np.vstack([self.running[None, :], self.active]).astype(float)  # (T+1, I)
         effort_on = lagged(active[:, ini], self.lag)
         out = np.where(effort, effort_on, ratio)
-        return out * ~self.stopped_needs(spend)[:, ini]
+        out *= ~self.stopped_needs(spend, removed)[:, ini]
+        if removed is not None:
+            out[:, removed[ini]] = 0.0
+        return out
 
-    def stopped_needs(self, spend: np.ndarray) -> np.ndarray:
+    def stopped_needs(self, spend: np.ndarray, removed: np.ndarray | None = None) -> np.ndarray:
         """(weeks, initiatives): True from the week an initiative's dependency is stopped.
 
         An initiative is stopped from week ``w`` when its planned spend in ``w`` is positive
-        and its spend is zero from ``w`` to the end of the quarter.
+        and its spend is zero from ``w`` to the end of the quarter; a removed one from week 1.
         """
         zero_from = np.flip(np.logical_and.accumulate(np.flip(spend == 0, 0), 0), 0)
         stopped = np.logical_or.accumulate(zero_from & (self.planned_spend > 0), 0)
+        if removed is not None:
+            stopped = stopped | removed[None, :]
         return (stopped.astype(int) @ self.depends.T.astype(int)) > 0
 
+    def expected_spend(self, cs: CompiledScenario) -> np.ndarray:
+        """(weeks, initiatives): spend the scenario's budget shocks leave, in expectation.
+
+        Each shock multiplies week ``t`` by ``1 + p P(onset <= t) change``; shocks are
+        independent, so the expectations multiply.
+        """
+        spend = self.planned_spend.copy()
+        week = np.arange(1, self.weeks + 1)[:, None]
+        for shock in cs.budget:
+            first, last = shock.onset.first, shock.onset.last
+            started = np.clip((week - first + 1) / (last - first + 1), 0.0, 1.0)
+            change = shock.size.expected - 1
+            spend[:, shock.mask] *= 1 + shock.probability * started * change
+        return spend
+
     # -- scenarios ------------------------------------------------------------------------
-    def compile_scenario(self, scenario: Scenario) -> CompiledScenario:
+    def compile_scenario(self, scenario: Scenario, change: SpendChange | None = None
+                         ) -> CompiledScenario:
         at_ini = {i: n for n, i in enumerate(self.initiative_ids)}
         at_kr = {k: n for n, k in enumerate(self.kr_ids)}
         budget, platform, demand = [], [], []
@@ -224,9 +274,21 @@ class CompiledPlan:
                 platform.append(ShockArrays("platform", ini_mask[self.effect_initiative],
                                             shock.efficiency, shock.onset, shock.probability,
                                             name))
-        spend_hit = np.logical_or.reduce([b.mask for b in budget], initial=False,
-                                         axis=0) if budget else np.zeros(len(at_ini), bool)
-        spend_hit = spend_hit | (self.depends.astype(int) @ spend_hit.astype(int) > 0)
+        return self._with_reach(scenario.id, tuple(budget), tuple(platform), tuple(demand),
+                                change)
+
+    def with_change(self, cs: CompiledScenario, change: SpendChange | None) -> CompiledScenario:
+        """The same scenario with decisions ``change`` laid over it."""
+        return self._with_reach(cs.id, cs.budget, cs.platform, cs.demand, change)
+
+    def _with_reach(self, scenario_id: str, budget, platform, demand,
+                    change: SpendChange | None) -> CompiledScenario:
+        spend_hit = np.zeros(len(self.initiative_ids), dtype=bool)
+        for shock in budget:
+            spend_hit |= shock.mask
+        if change is not None:
+            spend_hit |= change.touched
+        spend_hit |= self.depends.astype(int) @ spend_hit.astype(int) > 0
         lifts_changed = self._krs_of_effects(spend_hit[self.effect_initiative])
         mean_changed = lifts_changed.copy()
         for shock in platform:
@@ -236,8 +298,8 @@ class CompiledPlan:
         affected = mean_changed.copy()
         for k in self.order:
             affected[k] |= any(affected[link.j] for _, link in self.links_into[k])
-        return CompiledScenario(scenario.id, tuple(budget), tuple(platform), tuple(demand),
-                                lifts_changed, mean_changed, affected)
+        return CompiledScenario(scenario_id, budget, platform, demand, lifts_changed,
+                                mean_changed, affected, change)
 
     def _krs_of_effects(self, effect_mask: np.ndarray) -> np.ndarray:
         out = np.zeros(len(self.kr_ids), dtype=bool)

@@ -179,14 +179,18 @@ def _lift_sum(lift: np.ndarray, effects: np.ndarray, pattern: np.ndarray | None,
 
 def _spend_responses(cp: CompiledPlan, cs: CompiledScenario, streams: Streams, start: int,
                      stop: int) -> tuple[np.ndarray | None, list[np.ndarray]]:
-    """Distinct spend paths of the scenario's budget shocks and each path's response.
+    """Distinct spend paths of the scenario's budget shocks and decisions, and each path's
+    response.
 
     Returns the path index of each draw (None when all draws share one path) and a
     (T, E) response per path. Random onsets give few distinct paths, so the response is
     computed per path, not per draw.
     """
+    change = cs.change
+    removed = None if change is None else change.removed
     if not cs.budget:
-        return None, [cp.response(cp.planned_spend)]
+        spend = cp.planned_spend if change is None else change.apply(cp.planned_spend)
+        return None, [cp.response(spend, removed)]
     T = cp.weeks
     starts = np.column_stack([shock_weeks(s, streams, start, stop, T) for s in cs.budget])
     radix = (T + 2) ** np.arange(starts.shape[1])  # onsets 1..T+1 as digits of one code
@@ -198,7 +202,9 @@ def _spend_responses(cp: CompiledPlan, cs: CompiledScenario, streams: Streams, s
         spend = cp.planned_spend.copy()
         for shock, onset in zip(cs.budget, path, strict=True):
             spend[:, shock.mask] *= np.where(week >= onset, shock.size.expected, 1.0)
-        responses.append(cp.response(spend))
+        if change is not None:
+            spend = change.apply(spend)
+        responses.append(cp.response(spend, removed))
     return (None if len(paths) == 1 else pattern.ravel()), responses
 
 

@@ -10,6 +10,7 @@ the total.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import warnings
 from collections.abc import Sequence
@@ -99,15 +100,35 @@ class Streams:
         named in ``sobol_names`` come from one scrambled Sobol sequence (one dimension per
         name, in sorted order); noise stays pseudo-random. Sobol balance is best when the
         number of draws is a power of two.
+    cache
+        Keep every array drawn, so that re-running parts of a simulation (decision analysis)
+        does not draw again. Off for plain simulation, whose memory must stay bounded.
     """
 
-    def __init__(self, seed: int, method: Method = "random", sobol_names: Sequence[str] = ()):
+    def __init__(self, seed: int, method: Method = "random", sobol_names: Sequence[str] = (),
+                 cache: bool = False):
         if method not in METHODS:
             raise SimulationError(f"'{method}' is not a sampling method; expected one of "
                                   f"{', '.join(METHODS)}")
         self.seed, self.method = seed, method
         self._sobol_dims = {name: i for i, name in enumerate(sorted(set(sobol_names)))}
         self._sobol_block: tuple[int, int, np.ndarray] | None = None
+        self._memo: dict | None = {} if cache else None
+        self._fixed: dict[str, float] = {}
+
+    def with_fixed(self, name: str, z: float) -> Streams:
+        """These streams with input ``name`` pinned at normal score ``z`` in every draw
+        (``-Z90`` is its 10th percentile, ``Z90`` its 90th); the cache is shared."""
+        other = copy.copy(self)
+        other._fixed = {**self._fixed, name: z}
+        return other
+
+    def _cached(self, key: tuple, make):
+        if self._memo is None:
+            return make()
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     def _generator(self, name: str, block: int) -> np.random.Generator:
         seq = np.random.SeedSequence(self.seed, spawn_key=(*stream_key(name), block))
@@ -125,19 +146,23 @@ class Streams:
 
         Pseudo-random normals directly, or ``Phi^-1`` of the Sobol uniforms for a Sobol input.
         """
+        if name in self._fixed:
+            return np.full(stop - start, self._fixed[name])
         if self.method == "sobol" and name in self._sobol_dims:
             return ndtri(self.uniform(name, start, stop))
-        return np.concatenate([self._generator(name, b).standard_normal(n)
-                               for b, n in self._blocks(start, stop)])
+        return self._cached(("normal", name, start, stop), lambda: np.concatenate(
+            [self._generator(name, b).standard_normal(n) for b, n in self._blocks(start, stop)]))
 
     def uniform(self, name: str, start: int, stop: int) -> np.ndarray:
         """Uniforms in the open interval (0, 1), shape ``(stop - start,)``."""
-        if self.method == "sobol" and name in self._sobol_dims:
-            u = self._sobol(start, stop)[:, self._sobol_dims[name]]
-        else:
-            u = np.concatenate([self._generator(name, b).random(n)
-                                for b, n in self._blocks(start, stop)])
-        return np.clip(u, _EPS, 1 - _EPS)
+        def make():
+            if self.method == "sobol" and name in self._sobol_dims:
+                u = self._sobol(start, stop)[:, self._sobol_dims[name]]
+            else:
+                u = np.concatenate([self._generator(name, b).random(n)
+                                    for b, n in self._blocks(start, stop)])
+            return np.clip(u, _EPS, 1 - _EPS)
+        return self._cached(("uniform", name, start, stop), make)
 
     def gamma_noise(self, name: str, cv: float, start: int, stop: int, weeks: int) -> np.ndarray:
         """Multiplicative noise with mean 1 and coefficient of variation ``cv``, (draws, weeks).
@@ -147,8 +172,9 @@ class Streams:
         if cv < MIN_CV:
             return np.ones((stop - start, weeks))
         shape, scale = 1.0 / cv**2, cv**2
-        return np.concatenate([self._generator(name, b).gamma(shape, scale, size=(n, weeks))
-                               for b, n in self._blocks(start, stop)])
+        return self._cached(("gamma", name, start, stop), lambda: np.concatenate(
+            [self._generator(name, b).gamma(shape, scale, size=(n, weeks))
+             for b, n in self._blocks(start, stop)]))
 
     def _sobol(self, start: int, stop: int) -> np.ndarray:
         if self._sobol_block is None or self._sobol_block[:2] != (start, stop):
