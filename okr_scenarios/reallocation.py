@@ -48,6 +48,7 @@ class Reallocation:
     objectives: pd.DataFrame  # one row per objective: expected score before and after, SEs
     score_before: float
     score_before_se: float
+    score_start: float  # the allocation the search started from (before, moved to the total)
     score_after: float
     score_after_se: float
     gain_se: float
@@ -98,18 +99,23 @@ def reallocate(plan: Plan, scenario: str = "baseline", *, budget: float | None =
     if not 1 <= from_week <= plan.weeks:
         raise ReallocationError(f"from_week {from_week} is outside the quarter (1..{plan.weeks})")
     ev = evaluator or Evaluator(plan, scenario, draws=draws, seed=seed)
-    space = _Space(plan, ev, from_week)
+    space = AllocationSpace(plan, ev, from_week)
     total = space.current.sum() if budget is None else float(budget)
     start = space.start(total)
     search = _Search(ev, space, min_step or max(0.001 * total, 100.0), progress)
     best = search.run(start)
     before, after = ev.outcome(), ev.outcome(space.change(best))
     return _result(plan, scenario, from_week, total, space, best, before, after,
-                   search.evaluations)
+                   ev.outcome(space.change(start)).expected(), search.evaluations)
 
 
-class _Space:
-    """Feasible allocations: bounds per initiative and the spend path of an allocation."""
+class AllocationSpace:
+    """Feasible allocations under a scenario from a week on.
+
+    ``current`` (I,) is what each initiative spends in the scenario (in expectation);
+    ``low``/``high`` its bounds: its min/max budget, never below what it has spent before
+    ``from_week``; ``movable`` marks initiatives whose budget may change.
+    """
 
     def __init__(self, plan: Plan, ev: Evaluator, from_week: int):
         self.ev, self.from_week = ev, from_week
@@ -153,7 +159,7 @@ class _Space:
 class _Search:
     """The exchange search; counts evaluations."""
 
-    def __init__(self, ev: Evaluator, space: _Space, min_step: float, progress=None):
+    def __init__(self, ev: Evaluator, space: AllocationSpace, min_step: float, progress=None):
         self.ev, self.space, self.min_step, self.progress = ev, space, min_step, progress
         self.evaluations = 0
 
@@ -211,8 +217,9 @@ def _bump(x: np.ndarray, i: int, d: float) -> np.ndarray:
     return out
 
 
-def _result(plan: Plan, scenario: str, from_week: int, total: float, space: _Space,
-            best: np.ndarray, before: Outcome, after: Outcome, evaluations: int) -> Reallocation:
+def _result(plan: Plan, scenario: str, from_week: int, total: float, space: AllocationSpace,
+            best: np.ndarray, before: Outcome, after: Outcome, score_start: float,
+            evaluations: int) -> Reallocation:
     n = before.total.size
     change = np.where(space.movable, best - space.current, 0.0)
     moves = pd.DataFrame({
@@ -233,11 +240,13 @@ def _result(plan: Plan, scenario: str, from_week: int, total: float, space: _Spa
     objectives = pd.DataFrame({"objective": [o.id for o in plan.objectives]})
     for label, outcome in (("before", before), ("after", after)):
         objectives[f"expected_score_{label}"] = outcome.objective_scores.mean(axis=0)
-        objectives[f"expected_score_{label}_se"] = outcome.objective_scores.std(axis=0) / np.sqrt(n)
+        spread = outcome.objective_scores.std(axis=0)
+        objectives[f"expected_score_{label}_se"] = spread / np.sqrt(n)
     gain = after.total - before.total
     return Reallocation(
         scenario=scenario, from_week=from_week, total=total, currency=plan.currency,
         moves=moves, key_results=krs, objectives=objectives,
         score_before=before.expected(), score_before_se=float(before.total.std() / np.sqrt(n)),
-        score_after=after.expected(), score_after_se=float(after.total.std() / np.sqrt(n)),
+        score_start=score_start, score_after=after.expected(),
+        score_after_se=float(after.total.std() / np.sqrt(n)),
         gain_se=float(gain.std() / np.sqrt(n)), evaluations=evaluations)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .evaluate import Evaluator
 from .model import Plan
-from .reallocation import _Space
+from .reallocation import AllocationSpace
 from .simulation import DEFAULT_DRAWS, DEFAULT_SEED
 
 STEP_SHARE = 0.10
@@ -83,7 +83,7 @@ def _contributions(plan: Plan, ev: Evaluator, scenario: str) -> list[dict]:
 
 def _score_per_1000(plan: Plan, ev: Evaluator) -> np.ndarray:
     """(initiatives,) weighted score gained per 1,000 of extra budget; NaN without budget."""
-    space = _Space(plan, ev, from_week=1)
+    space = AllocationSpace(plan, ev, from_week=1)
     base = ev.outcome().expected()
     out = np.full(len(plan.initiatives), np.nan)
     for i in np.flatnonzero(space.movable):
