@@ -21,6 +21,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulate.py
+	$(BIN)/python benchmarks/bench_decisions.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check okr_scenarios tests benchmarks
