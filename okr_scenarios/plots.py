@@ -1,0 +1,197 @@
+"""Figures for reports and notebooks: titles, labelled axes with units, readable in grey.
+
+Each function takes tables or results from the core and returns a `matplotlib.figure.Figure`
+(built without pyplot, so no global figure state). Colours come from a grey ramp and
+hatching, so a printed page in black and white keeps every distinction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from .model import Plan
+
+INK, MID, LIGHT, PALE = "#111111", "#555555", "#a6a6a6", "#dcdcdc"
+TARGET_LABEL = {"sum": "target (quarter total)", "last": "target (last week's level)",
+                "mean": "target (quarter mean)"}
+
+
+def money(x: float, currency: str = "") -> str:
+    """``USD 1.2M``, ``USD 45k``, ``USD 900``."""
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    text = (f"{x / 1e6:.1f}M" if x >= 1e6 else f"{x / 1e3:.0f}k" if x >= 1e3 else f"{x:.0f}")
+    return f"{sign}{currency + ' ' if currency else ''}{text}"
+
+
+def quantity(x: float) -> str:
+    """Compact axis numbers: 1.2M, 45k, 12.5."""
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.1f}M"
+    if abs(x) >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def p_hit_heatmap(outlook: pd.DataFrame, scenario_names: dict[str, str]) -> Figure:
+    """KR x scenario grid of P(hit), each cell annotated with its standard error."""
+    p = outlook.pivot(index="kr", columns="scenario", values="p_hit")
+    se = outlook.pivot(index="kr", columns="scenario", values="p_hit_se")
+    order_k = list(dict.fromkeys(outlook["kr"]))
+    order_s = list(dict.fromkeys(outlook["scenario"]))
+    p, se = p.loc[order_k, order_s], se.loc[order_k, order_s]
+    fig = Figure(figsize=(1.25 * len(order_s) + 3, 0.42 * len(order_k) + 2.2), layout="constrained")
+    ax = fig.add_subplot()
+    image = ax.imshow(p.to_numpy(), cmap="Greys_r", vmin=0, vmax=1, aspect="auto")
+    for (i, j), value in np.ndenumerate(p.to_numpy()):
+        ax.text(j, i, f"{value:.0%}\n±{se.iloc[i, j]:.1%}", ha="center", va="center",
+                fontsize=7.5, color=INK if value > 0.55 else "white")
+    ax.set_xticks(range(len(order_s)), [_wrap(scenario_names.get(s, s)) for s in order_s],
+                  fontsize=8)
+    ax.set_yticks(range(len(order_k)), order_k, fontsize=8)
+    ax.set_xlabel("Scenario")
+    ax.set_ylabel("Key result")
+    ax.set_title("Chance of hitting each key result, by scenario (P(hit) ± standard error)")
+    bar = fig.colorbar(image, ax=ax, format=PercentFormatter(1.0))
+    bar.set_label("P(hit) (%)")
+    return fig
+
+
+def fan_charts(plan: Plan, bands: pd.DataFrame, krs: list[str], scenarios: list[str],
+               scenario_names: dict[str, str]) -> Figure:
+    """Weekly p10-p90 bands and medians for ``krs`` under up to two ``scenarios``, with targets.
+
+    ``bands`` is `Simulation.bands()`: running totals for ``sum`` KRs, levels otherwise.
+    """
+    cols = 2 if len(krs) > 1 else 1
+    rows = int(np.ceil(len(krs) / cols))
+    fig = Figure(figsize=(5.2 * cols, 3.2 * rows + 0.6), layout="constrained")
+    styles = [(PALE, "-", None), (LIGHT, "--", "////")]
+    for n, kr_id in enumerate(krs):
+        kr = plan.kr(kr_id)
+        ax = fig.add_subplot(rows, cols, n + 1)
+        for scenario, (fill, line, hatch) in zip(scenarios, styles, strict=False):
+            b = bands[(bands.kr == kr_id) & (bands.scenario == scenario)]
+            label = _short(scenario_names.get(scenario, scenario), 40)
+            ax.fill_between(b.week, b.p10, b.p90, facecolor=fill if hatch is None else "none",
+                            edgecolor=MID if hatch else "none", hatch=hatch, alpha=0.9,
+                            label=f"{label}: band")
+            ax.plot(b.week, b.p50, line, color=INK, lw=1.6, label=f"{label}: median")
+        ax.axhline(kr.target, color=INK, lw=1, ls=":", label=TARGET_LABEL[kr.measure])
+        what = "running total" if kr.measure == "sum" else "weekly level"
+        ax.set_title(f"{kr.id} {kr.name}", fontsize=9.5)
+        ax.set_xlabel("Week of the quarter")
+        ax.set_ylabel(f"{what} ({kr.unit})" if kr.unit else what)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: quantity(x)))
+        ax.set_xlim(1, plan.weeks)
+        if n == 0:
+            handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=7.5, frameon=False)
+    fig.suptitle("Leading key results through the quarter: 10th-90th percentile bands and "
+                 "medians", fontsize=11)
+    return fig
+
+
+def resilience_chart(summary: pd.DataFrame, contributions: pd.DataFrame) -> Figure:
+    """Each initiative's contribution under the plan and in its worst scenario."""
+    table = summary.iloc[::-1]
+    totals = contributions[contributions.objective == "all"].set_index(
+        ["scenario", "initiative"])["contribution"]
+    worst = [totals.get((w, i), np.nan) if isinstance(w, str) else np.nan
+             for w, i in zip(table.worst_scenario, table.initiative, strict=True)]
+    y = np.arange(len(table))
+    fig = Figure(figsize=(8, 0.38 * len(table) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(y + 0.2, 100 * table.contribution, height=0.4, color=LIGHT, edgecolor=INK,
+            label="under the plan")
+    ax.barh(y - 0.2, 100 * np.asarray(worst), height=0.4, color="white", edgecolor=INK,
+            hatch="////", label="in its worst scenario")
+    ax.set_yticks(y, [f"{i} {_short(n)}" for i, n in zip(table.initiative, table.name,
+                                                        strict=True)], fontsize=8)
+    ax.set_xlabel("Contribution to the weighted objective score (score points x 100)")
+    ax.set_ylabel("Initiative (most resilient at the top)")
+    ax.set_title("What each initiative adds, and what it keeps when its worst scenario hits",
+                 fontsize=10)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    return fig
+
+
+def tornado_chart(table: pd.DataFrame, baseline_score: float, scenario_name: str,
+                  top: int = 10) -> Figure:
+    """Swing of the weighted score between each input's P10 and P90 (largest first)."""
+    rows = table[table.objective == "all"].head(top).iloc[::-1]
+    y = np.arange(len(rows))
+    fig = Figure(figsize=(8.5, 0.42 * len(rows) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    low = rows.score_at_low.to_numpy() - baseline_score
+    high = rows.score_at_high.to_numpy() - baseline_score
+    ax.barh(y, 100 * low, color="white", edgecolor=INK, hatch="\\\\\\\\",
+            label="input at its 10th percentile")
+    ax.barh(y, 100 * high, color=LIGHT, edgecolor=INK, label="input at its 90th percentile")
+    ax.axvline(0, color=INK, lw=0.8)
+    ax.set_yticks(y, [_wrap(d, 48) for d in rows.description], fontsize=7.5)
+    ax.set_xlabel(f"Change in expected weighted score from {baseline_score:.3f} "
+                  "(score points x 100)")
+    ax.set_ylabel("Uncertain input")
+    ax.set_title(f"What the outcome hangs on: the {len(rows)} largest swings\n"
+                 f"scenario: {_short(scenario_name, 70)}", fontsize=10)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    return fig
+
+
+def moves_chart(moves: pd.DataFrame, currency: str) -> Figure:
+    """Budget change per initiative of a reallocation."""
+    table = moves[moves.movable].iloc[::-1]
+    y = np.arange(len(table))
+    fig = Figure(figsize=(8, 0.38 * len(table) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    change = table.change.to_numpy()
+    ax.barh(y, np.where(change > 0, change, 0), color=LIGHT, edgecolor=INK, label="more budget")
+    ax.barh(y, np.where(change < 0, change, 0), color="white", edgecolor=INK, hatch="////",
+            label="less budget")
+    ax.axvline(0, color=INK, lw=0.8)
+    ax.set_yticks(y, [f"{i} {_short(n)}" for i, n in zip(table.initiative, table.name,
+                                                        strict=True)], fontsize=8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: money(x, currency)))
+    ax.set_xlabel(f"Change in quarterly budget ({currency})")
+    ax.set_ylabel("Initiative")
+    ax.set_title("Budget moves of the reallocation", fontsize=10)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    return fig
+
+
+def playbook_chart(table: pd.DataFrame) -> Figure:
+    """Each scenario's loss of expected score and what its contingency recovers."""
+    rows = table.iloc[::-1]
+    y = np.arange(len(rows))
+    fig = Figure(figsize=(8, 0.45 * len(rows) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(y + 0.2, 100 * rows.score_change, height=0.4, color="white", edgecolor=INK,
+            hatch="////", xerr=200 * rows.score_change_se, label="impact of the scenario")
+    ax.barh(y - 0.2, 100 * rows.recovery.fillna(0), height=0.4, color=LIGHT, edgecolor=INK,
+            label="recovered by the contingency")
+    ax.axvline(0, color=INK, lw=0.8)
+    ax.set_yticks(y, [_wrap(n) for n in rows.name], fontsize=8)
+    ax.set_xlabel("Change in expected weighted score (score points x 100; bars ± 2 SE)")
+    ax.set_ylabel("Scenario")
+    ax.set_title("Impact of each scenario and what its contingency wins back", fontsize=10)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    return fig
+
+
+def _short(text: str, width: int = 34) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _wrap(text: str, width: int = 22) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line][:3])
