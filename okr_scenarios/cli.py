@@ -107,6 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
                         "terminal)")
     p.set_defaults(run=cmd_reallocate)
 
+    p = sub.add_parser("report", help="run the report pack and render it for reviewers",
+                       description="Execute the report notebooks on the plan, keep each executed "
+                                   "notebook, render each to HTML without code, and write "
+                                   "index.html. The folder appears whole or not at all.")
+    p.add_argument("plan_dir", metavar="PLAN_DIR", type=Path)
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="output folder (default reports/<plan name>-<quarter>/)")
+    p.add_argument("--draws", type=_positive_int, default=DEFAULT_DRAWS, metavar="N",
+                   help=f"Monte Carlo draws (default {DEFAULT_DRAWS:,})")
+    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="S",
+                   help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--force", action="store_true", help="replace an existing output folder")
+    p.set_defaults(run=cmd_report)
+
     p = sub.add_parser("init", help="write a commented template plan to start from",
                        description="Write a commented template plan (plan.yaml, scenarios.yaml, "
                                    "actuals.csv) into DIR; refuses to overwrite a plan.")
@@ -163,6 +177,19 @@ def cmd_reallocate(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
         print(reallocation_text(result))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import NotebookFailed, build_report
+
+    try:
+        out = build_report(args.plan_dir, args.out, draws=args.draws, seed=args.seed,
+                           force=args.force, progress=lambda line: print(line, file=sys.stderr))
+    except NotebookFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Report written to {out}/ (open {out / 'index.html'})")
     return EXIT_OK
 
 
