@@ -103,9 +103,20 @@ def simulate_weekly(cp: CompiledPlan, cs: CompiledScenario, inputs: PlanDraws,
     Every other KR equals the plan's (``plan.values``). Writes ``out[i]`` (weeks, draws) for
     the ``i``-th KR of ``cs.affected``; ``out`` is (affected krs, weeks, draws).
     """
-    T = cp.weeks
     rows = np.flatnonzero(cs.affected)
-    mean = {int(k): plan.mean[k] for k in rows}
+    mean = shocked_means(cp, cs, inputs, plan, streams, start, stop)
+    for i, k in enumerate(rows):
+        if cs.mean_changed[k]:
+            np.multiply(mean[k], inputs.noise[k], out=out[i])
+    _funnels(cp, inputs, mean, out, rows, plan.values)
+
+
+def shocked_means(cp: CompiledPlan, cs: CompiledScenario, inputs: PlanDraws, plan: PlanPaths,
+                  streams: Streams, start: int, stop: int) -> dict[int, np.ndarray]:
+    """``{k: (T, n)}``: the mean of each KR the scenario reaches, before funnel inflow and
+    noise (baseline with trend and demand, plus lifts with platform, demand and spend)."""
+    T = cp.weeks
+    mean = {int(k): plan.mean[k] for k in np.flatnonzero(cs.affected)}
     pattern, responses = _spend_responses(cp, cs, streams, start, stop)
     for k in np.flatnonzero(cs.lifts_changed):  # baseline with trend plus re-spent lifts
         mean[k] = cp.growth[:, k, None] * inputs.baseline[k] + _lift_sum(
@@ -127,11 +138,7 @@ def simulate_weekly(cp: CompiledPlan, cs: CompiledScenario, inputs: PlanDraws,
         factor = shock_factor(shock, streams, start, stop, T)
         for k in np.flatnonzero(shock.mask):
             mean[k] = mean[k] * factor
-
-    for i, k in enumerate(rows):
-        if cs.mean_changed[k]:
-            np.multiply(mean[k], inputs.noise[k], out=out[i])
-    _funnels(cp, inputs, mean, out, rows, plan.values)
+    return mean
 
 
 def _funnels(cp: CompiledPlan, inputs: PlanDraws, mean, out: np.ndarray, rows: np.ndarray,
@@ -147,11 +154,11 @@ def _funnels(cp: CompiledPlan, inputs: PlanDraws, mean, out: np.ndarray, rows: n
             mu = mean[k].copy()
             for n, link in cp.links_into[k]:
                 source = out[slot[link.j]] if link.j in slot else plan_values[link.j]
-                _add_lagged(mu, inputs.rate[n], source, link.lag, cp.pre_level[link.j])
+                add_lagged(mu, inputs.rate[n], source, link.lag, cp.pre_level[link.j])
             np.multiply(mu, inputs.noise[k], out=out[slot[k]])
 
 
-def _add_lagged(total: np.ndarray, rate: np.ndarray, source: np.ndarray, lag: int,
+def add_lagged(total: np.ndarray, rate: np.ndarray, source: np.ndarray, lag: int,
                 before: float) -> None:
     """``total += rate * source(t - lag)`` in place, ``source`` being ``before`` before week 1.
 
