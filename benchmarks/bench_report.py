@@ -20,9 +20,10 @@ import nbformat
 import papermill
 
 from okr_scenarios import DEFAULT_DRAWS
-from okr_scenarios.report import PACK, build_report
+from okr_scenarios.report import CHECKIN, PACK, build_report
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
+PAGES = (*PACK, CHECKIN)  # the example has actuals: the check-in is part of its pack
 TARGET_SECONDS = 60.0
 
 
@@ -32,7 +33,7 @@ def machinery(folder: Path) -> float:
     source = folder / "empty.ipynb"
     nbformat.write(book, source)
     t0 = time.perf_counter()
-    for _ in PACK:
+    for _ in PAGES:
         papermill.execute_notebook(str(source), str(folder / "out.ipynb"), kernel_name="python3",
                                    language="python", progress_bar=False, cwd=str(folder))
     return time.perf_counter() - t0
@@ -48,8 +49,8 @@ def main() -> int:
         build_report(EXAMPLE, Path(tmp) / "pack", draws=args.draws)
         seconds = time.perf_counter() - t0
     verdict = "meets" if seconds < TARGET_SECONDS else "MISSES"
-    print(f"baseline: {len(PACK)} notebooks that only import the package: {base:6.1f} s")
-    print(f"report pack, {len(PACK)} pages, {args.draws:,} draws:            {seconds:6.1f} s   "
+    print(f"baseline: {len(PAGES)} notebooks that only import the package: {base:6.1f} s")
+    print(f"report pack, {len(PAGES)} pages, {args.draws:,} draws:            {seconds:6.1f} s   "
           f"{seconds / base:4.1f} x baseline   ({verdict} target < {TARGET_SECONDS:g} s)")
     return 0
 

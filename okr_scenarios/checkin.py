@@ -115,15 +115,22 @@ def observed_matrix(plan: Plan, as_of_week: int) -> np.ndarray:
     return out
 
 
-def condition(plan: Plan, as_of_week: int | None = None, *, draws: int = DEFAULT_DRAWS,
-              seed=DEFAULT_SEED, max_draws: int = MAX_DRAWS) -> Conditioned:
-    """The quarter's draws given the actuals up to ``as_of_week`` (default: the latest)."""
+def check_week(plan: Plan, as_of_week: int | None) -> int:
+    """The check-in week: ``as_of_week`` or the latest with actuals, inside the quarter and
+    with something measured by then."""
     week = latest_week(plan) if as_of_week is None else as_of_week
     if not 1 <= week <= plan.weeks:
         raise CheckInError(f"as_of_week {week} is outside the quarter (1..{plan.weeks})")
-    observed = observed_matrix(plan, week)
-    if np.isnan(observed).all():
+    if np.isnan(observed_matrix(plan, week)).all():
         raise CheckInError(f"actuals.csv has no measured values up to week {week}")
+    return week
+
+
+def condition(plan: Plan, as_of_week: int | None = None, *, draws: int = DEFAULT_DRAWS,
+              seed=DEFAULT_SEED, max_draws: int = MAX_DRAWS) -> Conditioned:
+    """The quarter's draws given the actuals up to ``as_of_week`` (default: the latest)."""
+    week = check_week(plan, as_of_week)
+    observed = observed_matrix(plan, week)
     entropy = resolve_seed(seed)
     while True:
         result = _condition(plan, week, observed, draws, entropy)

@@ -118,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"Monte Carlo draws (default {DEFAULT_DRAWS:,})")
     p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="S",
                    help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--as-of-week", type=_positive_int, metavar="W",
+                   help="add the monthly check-in as of week W (default: included, as of the "
+                        "latest week, when the plan has actuals)")
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.set_defaults(run=cmd_report)
 
@@ -185,7 +188,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     try:
         out = build_report(args.plan_dir, args.out, draws=args.draws, seed=args.seed,
-                           force=args.force, progress=lambda line: print(line, file=sys.stderr))
+                           force=args.force, as_of_week=args.as_of_week,
+                           progress=lambda line: print(line, file=sys.stderr))
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -195,3 +195,61 @@ def _wrap(text: str, width: int = 22) -> str:
         else:
             line = f"{line} {word}".strip()
     return "\n".join([*lines, line][:3])
+
+
+def actuals_vs_bands(plan: Plan, prior_weekly: np.ndarray, observed: np.ndarray,
+                     as_of_week: int) -> Figure:
+    """Per KR: the plan's 10th-90th percentile band to ``as_of_week`` and the actuals.
+
+    ``prior_weekly`` (krs, weeks, draws) are the plan's draws; ``observed`` (krs, weeks) the
+    actuals (NaN where not measured). Running totals for ``sum`` KRs (over measured weeks),
+    levels otherwise.
+    """
+    krs = plan.key_results
+    cols = 3
+    rows = int(np.ceil(len(krs) / cols))
+    weeks = np.arange(1, as_of_week + 1)
+    fig = Figure(figsize=(4.2 * cols, 2.7 * rows + 0.7), layout="constrained")
+    for k, kr in enumerate(krs):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        sims = prior_weekly[k, :as_of_week]
+        seen = ~np.isnan(observed[k, :as_of_week])
+        if kr.measure == "sum":  # totals over the measured weeks, as the actuals are
+            sims = np.cumsum(np.where(seen[:, None], sims, 0.0), axis=0)
+            actual = np.cumsum(np.nan_to_num(observed[k, :as_of_week]))
+            what = "running total"
+        else:
+            actual, what = observed[k, :as_of_week], "weekly level"
+        p10, p50, p90 = np.quantile(sims, [0.1, 0.5, 0.9], axis=1)
+        ax.fill_between(weeks, p10, p90, color=PALE, label="plan: 10th-90th percentile")
+        ax.plot(weeks, p50, "--", color=MID, lw=1.2, label="plan: median")
+        ax.plot(weeks[seen], actual[seen], "o-", color=INK, lw=1.6, ms=4, label="actual")
+        ax.set_title(_short(f"{kr.id} {kr.name}", 42), fontsize=9)
+        ax.set_xlabel("Week")
+        ax.set_ylabel(f"{what} ({kr.unit})" if kr.unit else what, fontsize=8)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: quantity(x)))
+        if k == 0:
+            handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    fig.suptitle(f"Actuals to week {as_of_week} against the plan's band", fontsize=11)
+    return fig
+
+
+def p_hit_now_vs_plan(table: pd.DataFrame) -> Figure:
+    """P(hit) at plan and now per KR, with ±2 standard error bars."""
+    rows = table.iloc[::-1]
+    y = np.arange(len(rows))
+    fig = Figure(figsize=(8, 0.4 * len(rows) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(y + 0.2, rows.p_hit_plan, height=0.4, color="white", edgecolor=INK, hatch="////",
+            xerr=2 * rows.p_hit_plan_se, label="at plan")
+    ax.barh(y - 0.2, rows.p_hit_now, height=0.4, color=LIGHT, edgecolor=INK,
+            xerr=2 * rows.p_hit_now_se, label="now, given the actuals")
+    ax.set_yticks(y, rows.kr, fontsize=8)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("P(hit) (%; bars ± 2 SE)")
+    ax.set_ylabel("Key result")
+    ax.set_title("Chance of hitting each key result: at plan and now", fontsize=10)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    return fig

@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from . import __version__
+from .checkin import check_week
 from .errors import OkrScenariosError
 from .html import esc, page
 from .loader import load_plan
@@ -30,11 +31,12 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 @dataclass(frozen=True)
 class Page:
-    """One notebook of the pack."""
+    """One notebook of the pack; ``checkin`` pages take ``as_of_week`` too."""
 
     name: str
     title: str
     description: str
+    checkin: bool = False
 
 
 PACK = (
@@ -45,6 +47,9 @@ PACK = (
     Page("reallocation", "Budget reallocation",
          "The budget moves that recover the most under the most damaging scenario."),
 )
+CHECKIN = Page("monthly_checkin", "Monthly check-in",
+               "Actuals against the plan, P(hit) at plan and now, notes, initiative suggestions.",
+               checkin=True)
 
 
 class ReportExistsError(OkrScenariosError, FileExistsError):
@@ -62,9 +67,14 @@ def default_output(plan: Plan, root: str | Path = "reports") -> Path:
 
 def build_report(plan_dir: str | Path, out: str | Path | None = None, *,
                  draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, force: bool = False,
-                 pages: Sequence[Page] | None = None, notebooks: Path | None = None,
+                 as_of_week: int | None = None, pages: Sequence[Page] | None = None,
+                 notebooks: Path | None = None,
                  progress: Callable[[str], None] | None = None) -> Path:
     """Execute each page's notebook, render it to HTML without code, write ``index.html``.
+
+    The monthly check-in page is added when actuals.csv has measured values (as of the
+    latest week with one, or ``as_of_week``); asking for ``as_of_week`` without any is an
+    error (`CheckInError`).
 
     Raises
     ------
@@ -76,7 +86,12 @@ def build_report(plan_dir: str | Path, out: str | Path | None = None, *,
         A notebook raised; the earlier report, if any, is left as it was.
     """
     plan = load_plan(plan_dir)
-    pages = PACK if pages is None else pages
+    if pages is None:
+        pages = PACK
+        measured = any(a.value is not None for a in plan.actuals)
+        if measured or as_of_week is not None:
+            as_of_week = check_week(plan, as_of_week)
+            pages = (*PACK, CHECKIN)
     notebooks = NOTEBOOKS if notebooks is None else notebooks
     out = Path(out) if out is not None else default_output(plan)
     if out.exists() and not force:
@@ -91,11 +106,13 @@ def build_report(plan_dir: str | Path, out: str | Path | None = None, *,
             t0 = time.perf_counter()
             say(f"[{n}/{len(pages)}] {item.name} ...")
             executed = tmp / f"{item.name}.ipynb"
-            _execute(notebooks / f"{item.name}.ipynb", executed, plan_dir, draws, seed, tmp)
+            extra = {"as_of_week": as_of_week} if item.checkin else {}
+            _execute(notebooks / f"{item.name}.ipynb", executed, plan_dir, draws, seed, tmp,
+                     extra)
             (tmp / f"{item.name}.html").write_text(_render(executed, item, plan),
                                                   encoding="utf-8")
             say(f"[{n}/{len(pages)}] {item.name} done in {time.perf_counter() - t0:.1f} s")
-        (tmp / "index.html").write_text(_index(plan, pages, draws, seed, started),
+        (tmp / "index.html").write_text(_index(plan, pages, draws, seed, started, as_of_week),
                                         encoding="utf-8")
         _replace(tmp, out)
     except BaseException:
@@ -104,12 +121,13 @@ def build_report(plan_dir: str | Path, out: str | Path | None = None, *,
     return out
 
 
-def _execute(source: Path, target: Path, plan_dir, draws: int, seed: int, cwd: Path) -> None:
+def _execute(source: Path, target: Path, plan_dir, draws: int, seed: int, cwd: Path,
+             extra: dict) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     parameters = {"plan_dir": str(Path(plan_dir).resolve()), "draws": int(draws),
-                  "seed": int(seed)}
+                  "seed": int(seed), **extra}
     try:
         papermill.execute_notebook(str(source), str(target), parameters=parameters,
                                    kernel_name="python3", language="python", cwd=str(cwd),
@@ -136,7 +154,8 @@ def _render(executed: Path, item: Page, plan: Plan) -> str:
     return page(f"{item.title}: {plan.name}, {plan.quarter}", nav + body)
 
 
-def _index(plan: Plan, pages: Sequence[Page], draws: int, seed: int, when: datetime) -> str:
+def _index(plan: Plan, pages: Sequence[Page], draws: int, seed: int, when: datetime,
+           as_of_week: int | None) -> str:
     items = "".join(
         f'<li><a href="{esc(p.name)}.html">{esc(p.title)}</a> — {esc(p.description)} '
         f'<span class="muted">(<a href="{esc(p.name)}.ipynb">notebook</a>)</span></li>'
@@ -145,6 +164,7 @@ def _index(plan: Plan, pages: Sequence[Page], draws: int, seed: int, when: datet
              ("Weeks", f"{plan.weeks} from {plan.start:%Y-%m-%d}"),
              ("Plan folder", str(plan.folder)), ("Seed", str(seed)),
              ("Draws", f"{draws:,} simulated quarters"),
+             ("Check-in as of", f"week {as_of_week}" if as_of_week else "no actuals yet"),
              ("Generated", f"{when:%Y-%m-%d %H:%M}"), ("okr-scenarios", __version__)]
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
     body = (f"<h1>{esc(plan.name)}: OKR scenario report, {esc(plan.quarter)}</h1>"

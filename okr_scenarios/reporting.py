@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, plots
+from .checkin import ESS_FLOOR, Conditioned, checkin_table, condition, initiative_table
 from .contingency import Contingency, contingency_plan, playbook_table
 from .html import FigureImage, Html, esc, paragraphs, percent_se, table
 from .loader import load_plan
@@ -318,3 +319,87 @@ def before_after(result: Reallocation) -> Html:
     obj_table = table(objectives, {"objective": "Objective", "before": "Expected score before",
                                    "after": "Expected score after"}, numeric=("before", "after"))
     return Html(kr_table + obj_table)
+
+
+# -- monthly check-in --------------------------------------------------------------------
+
+@dataclass
+class CheckIn:
+    """A check-in for a report: the conditioned draws and their tables."""
+
+    report: Report
+    result: Conditioned
+    krs: pd.DataFrame
+    initiatives: pd.DataFrame
+
+
+def check_in(report: Report, as_of_week: int | None = None) -> CheckIn:
+    result = condition(report.plan, as_of_week, draws=report.draws, seed=report.seed)
+    krs = checkin_table(result)
+    return CheckIn(report, result, krs, initiative_table(result, krs))
+
+
+def checkin_summary(c: CheckIn) -> Html:
+    t, plan, week = c.krs, c.report.plan, c.result.as_of_week
+    behind = t[t.flag == "below"]
+    ahead = t[t.flag == "above"]
+    moved = t.assign(change=t.p_hit_now - t.p_hit_plan).sort_values("change")
+    lines = [f"As of week {week} of {plan.weeks}: {len(behind)} key result(s) below the "
+             f"plan's 80% band, {len(ahead)} above, "
+             f"{int((t.flag == 'within').sum())} within."]
+    if len(behind):
+        lines.append("Behind: " + "; ".join(
+            f"{r.kr} {r['name']} ({plots.quantity(r.actual)} against a band of "
+            f"{plots.quantity(r.band_p10)} to {plots.quantity(r.band_p90)})"
+            for _, r in behind.iterrows()) + ".")
+    worst = moved.head(3)
+    lines.append("Largest drops in P(hit) since the plan: " + "; ".join(
+        f"{r.kr} from {r.p_hit_plan:.0%} to {percent_se(r.p_hit_now, r.p_hit_now_se)}"
+        for r in worst.itertuples()) + ".")
+    best = moved.tail(1).iloc[0]
+    if best.change > 0:
+        lines.append(f"Largest gain: {best.kr} from {best.p_hit_plan:.0%} to "
+                     f"{percent_se(best.p_hit_now, best.p_hit_now_se)}.")
+    if c.result.unexplained:
+        lines.append("The plan no longer explains the actuals of "
+                     + ", ".join(c.result.unexplained) + f" (fewer than {ESS_FLOOR} of "
+                     f"{c.result.draws:,} simulated quarters fit them): revisit their "
+                     "assumptions before trusting their outlook.")
+    else:
+        lines.append(f"Every key result's actuals are explained by the plan (at least "
+                     f"{c.result.kr_ess.min():,.0f} of {c.result.draws:,} simulated quarters "
+                     "carry each outlook).")
+    return paragraphs(*lines)
+
+
+def checkin_krs(c: CheckIn) -> Html:
+    t = c.krs.assign(
+        plan=[percent_se(p, s) for p, s in zip(c.krs.p_hit_plan, c.krs.p_hit_plan_se, strict=True)],
+        now=[percent_se(p, s) for p, s in zip(c.krs.p_hit_now, c.krs.p_hit_now_se, strict=True)],
+        band=[f"{plots.quantity(a)} to {plots.quantity(b)}" if a == a else ""
+              for a, b in zip(c.krs.band_p10, c.krs.band_p90, strict=True)])
+    return table(t, {"kr": "KR", "name": "Key result", "to_date": "Actual to date",
+                     "actual": "Actual", "band": "Plan's 80% band", "flag": "Against band",
+                     "plan": "P(hit) at plan ± SE", "now": "P(hit) now ± SE",
+                     "confidence": "Confidence", "notes": "Notes from the field"},
+                 formats={"actual": lambda v: "" if v != v else plots.quantity(v)},
+                 numeric=("actual", "band", "plan", "now"),
+                 row_class=lambda r: "flag" if r["flag"] in ("below", "above") else "")
+
+
+def checkin_bands(c: CheckIn) -> FigureImage:
+    r = c.result
+    return FigureImage(plots.actuals_vs_bands(c.report.plan, r.prior_weekly, r.observed,
+                                              r.as_of_week))
+
+
+def checkin_p_hit(c: CheckIn) -> FigureImage:
+    return FigureImage(plots.p_hit_now_vs_plan(c.krs))
+
+
+def checkin_initiatives(c: CheckIn) -> Html:
+    return table(c.initiatives, {"initiative": "Initiative", "name": "Name", "feeds": "Feeds",
+                                 "behind": "Behind", "lift_vs_plan": "Lift vs plan",
+                                 "suggestion": "Suggestion", "reason": "Why"},
+                 formats={"lift_vs_plan": lambda v: "" if v != v else f"{v:.0%}"},
+                 numeric=("lift_vs_plan",))

@@ -10,11 +10,11 @@ import nbformat
 import papermill
 import pytest
 
-from okr_scenarios.report import NOTEBOOKS, PACK
+from okr_scenarios.report import CHECKIN, NOTEBOOKS, PACK
 
 from .conftest import ROOT
 
-NAMES = [p.name for p in PACK]
+NAMES = [p.name for p in (*PACK, CHECKIN)]
 
 
 def _load(name: str):

@@ -12,11 +12,13 @@ import nbformat
 import pytest
 
 from okr_scenarios.cli import main
-from okr_scenarios.report import PACK, NotebookFailed, Page, build_report
+from okr_scenarios.report import CHECKIN, NotebookFailed, Page, build_report
+from okr_scenarios.report import PACK as BASE_PACK
 
 from .conftest import BASE_PLAN, BASE_SCENARIOS, ROOT, edited, write_plan
 
 EXAMPLE = ROOT / "data" / "example"
+PACK = (*BASE_PACK, CHECKIN)  # the example has actuals, so its pack has the check-in
 CHROMIUM = [Path("/usr/lib/chromium/chromium-headless-shell"), Path("/usr/bin/chromium")]
 
 
@@ -35,6 +37,8 @@ def test_pack_has_every_page_and_executed_notebook(pack):
         book = nbformat.read(pack / f"{page.name}.ipynb", as_version=4)
         assert any(c.get("outputs") for c in book.cells if c.cell_type == "code")
         assert book.metadata.papermill.parameters["draws"] == 400
+    checkin = nbformat.read(pack / "monthly_checkin.ipynb", as_version=4)
+    assert checkin.metadata.papermill.parameters["as_of_week"] == 6
 
 
 @pytest.mark.parametrize("page", [p.name for p in PACK])
@@ -60,6 +64,7 @@ def test_index_states_plan_seed_draws_date_and_version(pack):
     from okr_scenarios import __version__
     text = (pack / "index.html").read_text()
     for fact in ("Lumen Analytics Marketing", "2027-Q1", ">3<", "400 simulated quarters",
+                 "week 6", 'href="monthly_checkin.html"',
                  __version__, 'href="quarterly_scenarios.html"', 'href="reallocation.ipynb"'):
         assert fact in text, fact
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", text)
@@ -106,8 +111,10 @@ def test_plan_text_is_escaped_in_every_page(tmp_path):
     plan = edited(BASE_PLAN, lambda p: (p["objectives"][0].update(name=hostile),
                                         p["initiatives"][0].update(name=f"Ads {hostile}")))
     scenarios = edited(BASE_SCENARIOS, lambda s: s["scenarios"][1].update(name=f"Cut {hostile}"))
-    folder = write_plan(tmp_path / "plan", plan, scenarios)
-    out = build_report(folder, tmp_path / "out", draws=200, pages=PACK)
+    actuals = f"week,kr,value,confidence,note\n1,KR1,90,high,Webinar {hostile}\n"
+    folder = write_plan(tmp_path / "plan", plan, scenarios, actuals)
+    out = build_report(folder, tmp_path / "out", draws=200)
+    assert (out / "monthly_checkin.html").exists()
     for page in PACK:
         text = (out / f"{page.name}.html").read_text()
         assert hostile not in text, page.name
@@ -135,6 +142,16 @@ def test_pages_open_in_a_headless_browser_without_script_errors(pack, tmp_path):
         assert "<h1>" in result.stdout, page  # the page rendered
         console = [ln for ln in result.stderr.splitlines() if ":CONSOLE" in ln]
         assert console == [], console
+
+
+def test_check_in_week_must_fit_the_actuals(tmp_path, capsys):
+    folder = write_plan(tmp_path / "plan", actuals=None)
+    assert main(["report", str(folder), "--out", str(tmp_path / "o"), "--as-of-week", "3"]) == 2
+    assert "no measured values" in capsys.readouterr().err
+    assert main(["report", str(EXAMPLE), "--out", str(tmp_path / "o"), "--as-of-week",
+                 "20"]) == 2
+    assert "outside the quarter" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
 def test_default_output_folder_and_make_report_command(tmp_path, monkeypatch):
