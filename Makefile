@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulate.py
 	$(BIN)/python benchmarks/bench_decisions.py
 	$(BIN)/python benchmarks/bench_report.py
+	$(BIN)/python benchmarks/bench_widgets.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check okr_scenarios tests benchmarks

@@ -14,7 +14,7 @@ from okr_scenarios.report import CHECKIN, NOTEBOOKS, PACK
 
 from .conftest import ROOT
 
-NAMES = [p.name for p in (*PACK, CHECKIN)]
+NAMES = [p.name for p in (*PACK, CHECKIN)] + ["what_if"]
 
 
 def _load(name: str):
