@@ -14,7 +14,6 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
 
 from okr_scenarios import load_plan
