@@ -189,7 +189,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         out = build_report(args.plan_dir, args.out, draws=args.draws, seed=args.seed,
                            force=args.force, as_of_week=args.as_of_week,
-                           progress=lambda line: print(line, file=sys.stderr))
+                           progress=lambda line: print(line, file=sys.stderr, flush=True))
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

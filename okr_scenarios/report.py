@@ -72,7 +72,8 @@ def build_report(plan_dir: str | Path, out: str | Path | None = None, *,
                  progress: Callable[[str], None] | None = None) -> Path:
     """Execute each page's notebook, render it to HTML without code, write ``index.html``.
 
-    The monthly check-in page is added when actuals.csv has measured values (as of the
+    ``progress`` gets one line at the start and one per notebook as it finishes. The
+    monthly check-in page is added when actuals.csv has measured values (as of the
     latest week with one, or ``as_of_week``); asking for ``as_of_week`` without any is an
     error (`CheckInError`).
 
@@ -101,17 +102,18 @@ def build_report(plan_dir: str | Path, out: str | Path | None = None, *,
     tmp.chmod(0o755)  # mkdtemp makes it private; a report is meant to be shared
     say = progress or (lambda _: None)
     started = datetime.now()
+    say(f"Running {len(pages)} notebooks on {plan.name}, {plan.quarter} ({draws:,} draws, "
+        f"seed {seed})")
     try:
         for n, item in enumerate(pages, 1):
             t0 = time.perf_counter()
-            say(f"[{n}/{len(pages)}] {item.name} ...")
             executed = tmp / f"{item.name}.ipynb"
             extra = {"as_of_week": as_of_week} if item.checkin else {}
             _execute(notebooks / f"{item.name}.ipynb", executed, plan_dir, draws, seed, tmp,
                      extra)
             (tmp / f"{item.name}.html").write_text(_render(executed, item, plan),
                                                   encoding="utf-8")
-            say(f"[{n}/{len(pages)}] {item.name} done in {time.perf_counter() - t0:.1f} s")
+            say(f"[{n}/{len(pages)}] {item.name}: done in {time.perf_counter() - t0:.1f} s")
         (tmp / "index.html").write_text(_index(plan, pages, draws, seed, started, as_of_week),
                                         encoding="utf-8")
         _replace(tmp, out)

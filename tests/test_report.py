@@ -113,8 +113,12 @@ def test_plan_text_is_escaped_in_every_page(tmp_path):
     scenarios = edited(BASE_SCENARIOS, lambda s: s["scenarios"][1].update(name=f"Cut {hostile}"))
     actuals = f"week,kr,value,confidence,note\n1,KR1,90,high,Webinar {hostile}\n"
     folder = write_plan(tmp_path / "plan", plan, scenarios, actuals)
-    out = build_report(folder, tmp_path / "out", draws=200)
+    lines: list[str] = []
+    out = build_report(folder, tmp_path / "out", draws=200, progress=lines.append)
     assert (out / "monthly_checkin.html").exists()
+    assert lines[0].startswith("Running 4 notebooks on Tiny Co, 2027-Q1 (200 draws")
+    assert [ln.split(":")[0] for ln in lines[1:]] == [f"[{n}/4] {p.name}"
+                                                      for n, p in enumerate(PACK, 1)]
     for page in PACK:
         text = (out / f"{page.name}.html").read_text()
         assert hostile not in text, page.name
