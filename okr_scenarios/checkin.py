@@ -151,9 +151,11 @@ def _condition(plan: Plan, week: int, observed: np.ndarray, draws: int, seed: in
     prior_weekly = _walk(cp, prior, None, cv)[0]
     _, loglik = _walk(cp, prior, observed, cv)
     # resample each KR's block of inputs by its own likelihood
-    weights = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+    possible = np.isfinite(loglik).any(axis=1)  # some draw can produce the observations
+    top = np.where(possible, np.max(loglik, axis=1, initial=-np.inf), 0.0)[:, None]
+    weights = np.where(possible[:, None], np.exp(loglik - top), 1.0)
     weights /= weights.sum(axis=1, keepdims=True)
-    block_ess = 1.0 / np.sum(weights**2, axis=1)
+    block_ess = np.where(possible, 1.0 / np.sum(weights**2, axis=1), 0.0)
     rng = np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(7,))))
     picks = np.stack([_systematic(w, rng) for w in weights])  # (K, draws)
     posterior = PlanDraws(
@@ -203,9 +205,7 @@ def _gamma_loglik(x: np.ndarray, mu: np.ndarray, cv: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = mu * cv**2
         out = np.where(theta > 0, -x / theta - shape * np.log(theta), -np.inf)
-    total = out.sum(axis=0)
-    return np.where(np.isfinite(total), total, -np.inf) if np.isfinite(total).any() \
-        else np.zeros_like(total)  # no draw fits at all: ESS will say so
+    return out.sum(axis=0)
 
 
 def _systematic(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:

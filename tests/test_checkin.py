@@ -129,6 +129,16 @@ def test_unexplained_actuals_are_said_plainly(tmp_path):
     assert "LEADS" in result.unexplained and not result.explained
 
 
+def test_actuals_no_draw_can_produce_are_unexplained(tmp_path):
+    plan_dict, scenarios = _plan_dicts()
+    plan_dict["objectives"][0]["key_results"].append(kr("IDLE", target=10))  # always 0
+    actuals = "week,kr,value,confidence,note\n1,IDLE,5,high,\n1,LEADS,100,high,\n"
+    plan = load_plan(write_plan(tmp_path, plan_dict, scenarios, actuals=actuals))
+    result = condition(plan, draws=2000, seed=1, max_draws=2000)
+    assert result.unexplained == ["IDLE"]
+    assert result.block_ess[2] == 0 and result.block_ess[0] > 500
+
+
 def test_check_in_needs_actuals_and_a_week_in_the_quarter(tmp_path):
     plan_dict, scenarios = _plan_dicts()
     plan = load_plan(write_plan(tmp_path, plan_dict, scenarios, actuals=None))
