@@ -211,18 +211,21 @@ def summary(report: Report) -> Html:
 
 def playbook_overview(report: Report) -> Html:
     t = playbook_table(report.plan, report.playbook)
+    t = t.assign(
+        impact=[f"{100 * v:+.2f} ± {100 * e:.2f}" for v, e in zip(t.score_change,
+                                                                 t.score_change_se, strict=True)],
+        recovered=["" if v != v else f"{100 * v:+.2f} ± {100 * e:.2f}"
+                   for v, e in zip(t.recovery, t.recovery_se, strict=True)])
     return table(t, {
-        "name": "Scenario", "likelihood": "Likelihood", "score_change": "Impact (score x 100)",
+        "name": "Scenario", "likelihood": "Likelihood", "impact": "Impact (score x 100) ± SE",
         "trigger": "Trigger", "precision": "Precision", "recall": "Recall",
         "action_from_week": "Act from week", "approver": "Approver",
-        "recovery": "Recovery (score x 100)"}, formats={
+        "recovered": "Recovery (score x 100) ± SE"}, formats={
         "likelihood": lambda v: "" if v is None or v != v else f"{v:.0%}",
-        "score_change": lambda v: f"{100 * v:+.2f}",
         "precision": lambda v: "" if v != v else f"{v:.0%}",
         "recall": lambda v: "" if v != v else f"{v:.0%}",
         "action_from_week": lambda v: "" if v is None or v != v else f"{int(v)}",
-        "recovery": lambda v: "" if v != v else f"{100 * v:+.2f}",
-    }, numeric=("likelihood", "score_change", "precision", "recall", "recovery"))
+    }, numeric=("likelihood", "impact", "precision", "recall", "recovered"))
 
 
 def playbook_chart(report: Report) -> FigureImage:
@@ -242,12 +245,13 @@ def playbook_sections(report: Report) -> Html:
             "points (x 100)."))
         impact = c.impact_krs[c.impact_krs.p_hit_diff.abs() > 0]
         if len(impact):
+            impact = impact.assign(change=[f"{100 * d:+.1f} ± {100 * e:.1f}" for d, e in zip(
+                impact.p_hit_diff, impact.p_hit_diff_se, strict=True)])
             parts.append(table(impact, {
                 "kr": "KR", "p_hit_reference": "P(hit) under the plan",
-                "p_hit": "P(hit) in this scenario", "p_hit_diff": "Change ± SE (points)"},
-                formats={"p_hit_reference": lambda v: f"{v:.1%}", "p_hit": lambda v: f"{v:.1%}",
-                         "p_hit_diff": lambda v: f"{100 * v:+.1f}"},
-                numeric=("p_hit_reference", "p_hit", "p_hit_diff")))
+                "p_hit": "P(hit) in this scenario", "change": "Change ± SE (points)"},
+                formats={"p_hit_reference": lambda v: f"{v:.1%}", "p_hit": lambda v: f"{v:.1%}"},
+                numeric=("p_hit_reference", "p_hit", "change")))
         if c.trigger is None:
             parts.append(f"<p class='callout'>{esc('No early signal: ' + c.note + '.')}</p>")
             continue
