@@ -155,7 +155,7 @@ def moves_chart(moves: pd.DataFrame, currency: str) -> Figure:
     ax.axvline(0, color=INK, lw=0.8)
     ax.set_yticks(y, [f"{i} {_short(n)}" for i, n in zip(table.initiative, table.name,
                                                         strict=True)], fontsize=8)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: money(x, currency)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: money(x)))
     ax.set_xlabel(f"Change in quarterly budget ({currency})")
     ax.set_ylabel("Initiative")
     ax.set_title("Budget moves of the reallocation", fontsize=10)

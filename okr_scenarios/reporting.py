@@ -80,6 +80,12 @@ class Report:
 
 # -- shared ------------------------------------------------------------------------------
 
+def plus_minus(value: float, se: float) -> str:
+    """``+1.23 ± 0.04``, with a third decimal when the standard error would round to 0."""
+    digits = 2 if abs(se) >= 0.005 else 3
+    return f"{value:+.{digits}f} ± {se:.{digits}f}"
+
+
 def header(report: Report, title: str) -> Html:
     plan = report.plan
     meta = (f"{plan.name}, {plan.quarter} · {report.draws:,} simulated quarters, seed "
@@ -212,9 +218,9 @@ def summary(report: Report) -> Html:
 def playbook_overview(report: Report) -> Html:
     t = playbook_table(report.plan, report.playbook)
     t = t.assign(
-        impact=[f"{100 * v:+.2f} ± {100 * e:.2f}" for v, e in zip(t.score_change,
-                                                                 t.score_change_se, strict=True)],
-        recovered=["" if v != v else f"{100 * v:+.2f} ± {100 * e:.2f}"
+        impact=[plus_minus(100 * v, 100 * e) for v, e in zip(t.score_change, t.score_change_se,
+                                                             strict=True)],
+        recovered=["" if v != v else plus_minus(100 * v, 100 * e)
                    for v, e in zip(t.recovery, t.recovery_se, strict=True)])
     return table(t, {
         "name": "Scenario", "likelihood": "Likelihood", "impact": "Impact (score x 100) ± SE",
@@ -241,7 +247,7 @@ def playbook_sections(report: Report) -> Html:
         likely = f"Likelihood {c.likelihood:.0%}. " if c.likelihood is not None else ""
         parts.append(paragraphs(
             f"{likely}Impact on the expected weighted score: "
-            f"{100 * total.expected_score_diff:+.2f} ± {100 * total.expected_score_diff_se:.2f} "
+            f"{plus_minus(100 * total.expected_score_diff, 100 * total.expected_score_diff_se)} "
             "points (x 100)."))
         impact = c.impact_krs[c.impact_krs.p_hit_diff.abs() > 0]
         if len(impact):
@@ -266,8 +272,9 @@ def _action(action: Reallocation, plan: Plan) -> str:
     moves = action.moves[action.moves.change.abs() > 0.5]
     head = paragraphs(
         f"Action: reallocate from week {action.from_week}. Approver: "
-        f"{action.approver or 'none needed'}. Expected recovery: {100 * action.gain:+.2f} ± "
-        f"{100 * action.gain_se:.2f} points of the weighted score (x 100).")
+        f"{action.approver or 'none needed'}. Expected recovery: "
+        f"{plus_minus(100 * action.gain, 100 * action.gain_se)} points of the weighted score "
+        "(x 100).")
     return head + (moves_table(action, plan.currency) if len(moves) else "")
 
 
