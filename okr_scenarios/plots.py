@@ -102,13 +102,8 @@ def resilience_chart(summary: pd.DataFrame, contributions: pd.DataFrame) -> Figu
         ["scenario", "initiative"])["contribution"]
     worst = [totals.get((w, i), np.nan) if isinstance(w, str) else np.nan
              for w, i in zip(table.worst_scenario, table.initiative, strict=True)]
-    y = np.arange(len(table))
-    fig = Figure(figsize=(8, 0.38 * len(table) + 1.6), layout="constrained")
-    ax = fig.add_subplot()
-    ax.barh(y + 0.2, 100 * table.contribution, height=0.4, color=LIGHT, edgecolor=INK,
-            label="under the plan")
-    ax.barh(y - 0.2, 100 * np.asarray(worst), height=0.4, color="white", edgecolor=INK,
-            hatch="////", label="in its worst scenario")
+    fig, ax, y = _paired_bars(len(table), 100 * np.asarray(worst), 100 * table.contribution,
+                              ("in its worst scenario", "under the plan"), per_row=0.38)
     ax.set_yticks(y, [f"{i} {_short(n)}" for i, n in zip(table.initiative, table.name,
                                                         strict=True)], fontsize=8)
     ax.set_xlabel("Contribution to the weighted objective score (score points x 100)")
@@ -166,13 +161,9 @@ def moves_chart(moves: pd.DataFrame, currency: str) -> Figure:
 def playbook_chart(table: pd.DataFrame) -> Figure:
     """Each scenario's loss of expected score and what its contingency recovers."""
     rows = table.iloc[::-1]
-    y = np.arange(len(rows))
-    fig = Figure(figsize=(8, 0.45 * len(rows) + 1.6), layout="constrained")
-    ax = fig.add_subplot()
-    ax.barh(y + 0.2, 100 * rows.score_change, height=0.4, color="white", edgecolor=INK,
-            hatch="////", xerr=200 * rows.score_change_se, label="impact of the scenario")
-    ax.barh(y - 0.2, 100 * rows.recovery.fillna(0), height=0.4, color=LIGHT, edgecolor=INK,
-            label="recovered by the contingency")
+    fig, ax, y = _paired_bars(len(rows), 100 * rows.score_change, 100 * rows.recovery.fillna(0),
+                              ("impact of the scenario", "recovered by the contingency"),
+                              errors=(200 * rows.score_change_se, None), per_row=0.45)
     ax.axvline(0, color=INK, lw=0.8)
     ax.set_yticks(y, [_wrap(n) for n in rows.name], fontsize=8)
     ax.set_xlabel("Change in expected weighted score (score points x 100; bars ± 2 SE)")
@@ -180,6 +171,21 @@ def playbook_chart(table: pd.DataFrame) -> Figure:
     ax.set_title("Impact of each scenario and what its contingency wins back", fontsize=10)
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
+
+
+def _paired_bars(n_rows: int, first: np.ndarray, second: np.ndarray, labels: tuple[str, str],
+                 errors: tuple | None = None, per_row: float = 0.42):
+    """A horizontal bar chart with two bars per row: ``first`` hatched above, ``second``
+    solid grey below (readable in black and white). Returns (figure, axes, row positions)."""
+    fig = Figure(figsize=(8, per_row * n_rows + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(n_rows)
+    first_err, second_err = errors or (None, None)
+    ax.barh(y + 0.2, first, height=0.4, color="white", edgecolor=INK, hatch="////",
+            xerr=first_err, label=labels[0])
+    ax.barh(y - 0.2, second, height=0.4, color=LIGHT, edgecolor=INK, xerr=second_err,
+            label=labels[1])
+    return fig, ax, y
 
 
 def _short(text: str, width: int = 34) -> str:
@@ -238,13 +244,9 @@ def actuals_vs_bands(plan: Plan, prior_weekly: np.ndarray, observed: np.ndarray,
 def p_hit_now_vs_plan(table: pd.DataFrame) -> Figure:
     """P(hit) at plan and now per KR, with ±2 standard error bars."""
     rows = table.iloc[::-1]
-    y = np.arange(len(rows))
-    fig = Figure(figsize=(8, 0.4 * len(rows) + 1.6), layout="constrained")
-    ax = fig.add_subplot()
-    ax.barh(y + 0.2, rows.p_hit_plan, height=0.4, color="white", edgecolor=INK, hatch="////",
-            xerr=2 * rows.p_hit_plan_se, label="at plan")
-    ax.barh(y - 0.2, rows.p_hit_now, height=0.4, color=LIGHT, edgecolor=INK,
-            xerr=2 * rows.p_hit_now_se, label="now, given the actuals")
+    fig, ax, y = _paired_bars(len(rows), rows.p_hit_plan, rows.p_hit_now,
+                              ("at plan", "now, given the actuals"),
+                              errors=(2 * rows.p_hit_plan_se, 2 * rows.p_hit_now_se), per_row=0.4)
     ax.set_yticks(y, rows.kr, fontsize=8)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(0, 1)
