@@ -37,7 +37,7 @@ from .compile import CompiledPlan
 from .engine import PlanDraws, add_lagged, draw_plan_inputs, quarter_values
 from .errors import OkrScenariosError
 from .model import Plan
-from .sampling import BLOCK, Streams, resolve_seed
+from .sampling import BLOCK, Streams, resolve_seed, stream_key
 from .simulation import DEFAULT_DRAWS, DEFAULT_SEED
 
 ESS_FLOOR = 200
@@ -156,7 +156,8 @@ def _condition(plan: Plan, week: int, observed: np.ndarray, draws: int, seed: in
     weights = np.where(possible[:, None], np.exp(loglik - top), 1.0)
     weights /= weights.sum(axis=1, keepdims=True)
     block_ess = np.where(possible, 1.0 / np.sum(weights**2, axis=1), 0.0)
-    rng = np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(7,))))
+    resample_seed = np.random.SeedSequence(seed, spawn_key=stream_key("checkin:resample"))
+    rng = np.random.Generator(np.random.SFC64(resample_seed))
     picks = np.stack([_systematic(w, rng) for w in weights])  # (K, draws)
     posterior = PlanDraws(
         baseline=np.take_along_axis(prior.baseline, picks, axis=1),
