@@ -126,15 +126,22 @@ def build_report(plan_dir: str | Path, out: str | Path | None = None, *,
 def _execute(source: Path, target: Path, plan_dir, draws: int, seed: int, cwd: Path,
              extra: dict) -> None:
     import papermill
+    from jupyter_client.manager import AsyncKernelManager
     from papermill.exceptions import PapermillExecutionError
+    from traitlets import CaselessStrEnum
+
+    class LocalKernelManager(AsyncKernelManager):
+        """Talks to the kernel over local sockets (no TCP port, nothing on the network)."""
+
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc")
 
     parameters = {"plan_dir": str(Path(plan_dir).resolve()), "draws": int(draws),
                   "seed": int(seed), **extra}
     try:
         papermill.execute_notebook(str(source), str(target), parameters=parameters,
                                    kernel_name="python3", language="python", cwd=str(cwd),
-                                   progress_bar=False,
-                                   log_output=False)
+                                   progress_bar=False, log_output=False,
+                                   kernel_manager_class=LocalKernelManager)
     except PapermillExecutionError as exc:
         raise NotebookFailed(f"notebook {source.name} failed in cell {exc.cell_index + 1} "
                              f"(execution count {exc.exec_count}): {exc.ename}: "
