@@ -6,7 +6,6 @@ plan that names an objective ``<script>alert(1)</script>`` shows exactly that te
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 from collections.abc import Callable, Mapping
@@ -66,9 +65,6 @@ class FigureImage:
     def _repr_png_(self) -> tuple[bytes, dict]:
         return self.png(), {"alt": self.alt}
 
-    def data_uri(self) -> str:
-        return "data:image/png;base64," + base64.b64encode(self.png()).decode("ascii")
-
 
 def table(frame: pd.DataFrame, headers: Mapping[str, str] | None = None,
           formats: Mapping[str, Callable[[object], str]] | None = None,
@@ -95,10 +91,6 @@ def table(frame: pd.DataFrame, headers: Mapping[str, str] | None = None,
 def paragraphs(*texts: str) -> Html:
     """Plain-text paragraphs, escaped."""
     return Html("".join(f"<p>{esc(t)}</p>" for t in texts if t))
-
-
-def bullets(items: list[str]) -> Html:
-    return Html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
 
 
 def page(title: str, body: str, subtitle: str = "") -> str:

@@ -40,11 +40,6 @@ class Estimate:
     def is_known(self) -> bool:
         return self.low == self.high
 
-    @property
-    def log_scale(self) -> bool:
-        """Sampled on the log scale (a positive quantity) rather than the linear scale."""
-        return self.low > 0
-
 
 @dataclass(frozen=True)
 class ApprovalTier:

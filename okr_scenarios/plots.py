@@ -80,13 +80,7 @@ def fan_charts(plan: Plan, bands: pd.DataFrame, krs: list[str], scenarios: list[
                             edgecolor=MID if hatch else "none", hatch=hatch, alpha=0.9,
                             label=f"{label}: band")
             ax.plot(b.week, b.p50, line, color=INK, lw=1.6, label=f"{label}: median")
-        ax.axhline(kr.target, color=INK, lw=1, ls=":", label=TARGET_LABEL[kr.measure])
-        what = "running total" if kr.measure == "sum" else "weekly level"
-        ax.set_title(f"{kr.id} {kr.name}", fontsize=9.5)
-        ax.set_xlabel("Week of the quarter")
-        ax.set_ylabel(f"{what} ({kr.unit})" if kr.unit else what)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: quantity(x)))
-        ax.set_xlim(1, plan.weeks)
+        _kr_axis(ax, plan, kr, f"{kr.id} {kr.name}", 9.5)
         if n == 0:
             handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=7.5, frameon=False)
@@ -171,6 +165,17 @@ def playbook_chart(table: pd.DataFrame) -> Figure:
     ax.set_title("Impact of each scenario and what its contingency wins back", fontsize=10)
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
+
+
+def _kr_axis(ax, plan: Plan, kr, title: str, fontsize: float) -> None:
+    """Target line, title and week/value axes of a KR's fan chart."""
+    ax.axhline(kr.target, color=INK, lw=1, ls=":", label=TARGET_LABEL[kr.measure])
+    what = "running total" if kr.measure == "sum" else "weekly level"
+    ax.set_title(title, fontsize=fontsize)
+    ax.set_xlabel("Week of the quarter")
+    ax.set_ylabel(f"{what} ({kr.unit})" if kr.unit else what)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: quantity(x)))
+    ax.set_xlim(1, plan.weeks)
 
 
 def _paired_bars(n_rows: int, first: np.ndarray, second: np.ndarray, labels: tuple[str, str],
@@ -270,12 +275,6 @@ def quick_fan(plan: Plan, bands: pd.DataFrame, kr_id: str, scenarios: list[str],
         label = _short(scenario_names.get(scenario, scenario), 30)
         ax.fill_between(b.week, b.p10, b.p90, color=fill, alpha=0.7, lw=0)
         ax.plot(b.week, b.p50, line, color=INK, lw=1.6, label=f"{label} (median, 80% band)")
-    ax.axhline(kr.target, color=INK, lw=1, ls=":", label=TARGET_LABEL[kr.measure])
-    what = "running total" if kr.measure == "sum" else "weekly level"
-    ax.set_title(f"{kr.id} {_short(kr.name, 50)}", fontsize=10)
-    ax.set_xlabel("Week of the quarter")
-    ax.set_ylabel(f"{what} ({kr.unit})" if kr.unit else what)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: quantity(x)))
-    ax.set_xlim(1, plan.weeks)
+    _kr_axis(ax, plan, kr, f"{kr.id} {_short(kr.name, 50)}", 10)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     return fig
